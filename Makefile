@@ -1,0 +1,56 @@
+# Chengxin — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Debian packages: pango and HarfBuzz's subsetter for WeasyPrint, Noto CJK for Chinese text,
+# gettext to compile the translations.
+SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+.PHONY: run test setup system-packages lint format pytest worker messages clean
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	bin/dev-server
+
+test: setup lint pytest
+
+setup: system-packages $(VENV)/.installed $(MO_FILES)
+
+system-packages:
+	@bin/install-system-packages $(SYSTEM_PACKAGES)
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 \
+		| grep -v "^WARNING: Location" || true
+	$(PY) -c "import django, allauth, celery, weasyprint, stdnum"
+	touch $@
+
+# Compiled catalogues are built here, never committed.
+locale/%.mo: locale/%.po $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore=$(VENV) --verbosity 0
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(VENV)/.installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+pytest: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+worker: setup
+	$(VENV)/bin/celery -A config worker --loglevel=info
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l zh_Hans --ignore=$(VENV) --ignore=tests --ignore=var \
+		--ignore=bench --no-obsolete
+
+clean:
+	rm -rf var/test.sqlite3 var/celery .pytest_cache

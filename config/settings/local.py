@@ -1,0 +1,6 @@
+"""Development: the defaults of base.py plus debug tools."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)

@@ -1,0 +1,42 @@
+"""Domain errors: raised by services, shown to the user by the views as a message."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class DomainError(Exception):
+    """A rule of the product was broken; ``message`` is translated and safe to show."""
+
+    default_message = _("This action is not possible.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class IllegalTransition(DomainError):
+    default_message = _("This pledge cannot make that change in its current state.")
+
+
+class ConcurrentChange(DomainError):
+    default_message = _(
+        "Someone else changed this pledge a moment ago. Please look at it again and retry."
+    )
+
+
+class SigningClosed(DomainError):
+    default_message = _("The signing window of this campaign is not open.")
+
+
+class IncompletePledge(DomainError):
+    default_message = _("The pledge is not complete yet.")
+
+
+class CampaignTextFrozen(DomainError):
+    default_message = _(
+        "The pledge text cannot be changed: enterprises have already signed it. "
+        "Publish a new text in a new campaign instead."
+    )
+
+
+class PermissionDenied(DomainError):
+    default_message = _("You are not allowed to do this.")

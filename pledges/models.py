@@ -1,0 +1,270 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .storage import private_storage
+
+
+class Province(models.Model):
+    """A GB/T 2260 provincial-level division (reference data, loaded by a migration)."""
+
+    code = models.CharField(_("code"), max_length=2, primary_key=True)
+    name = models.CharField(_("name"), max_length=20)
+    short_name = models.CharField(_("short name"), max_length=4)
+    name_en = models.CharField(_("English name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+
+class Industry(models.Model):
+    """A GB/T 4754-2017 section (A–T) or division (01–97) (reference data)."""
+
+    class Level(models.TextChoices):
+        SECTION = "section", _("Section")
+        DIVISION = "division", _("Division")
+
+    code = models.CharField(_("code"), max_length=2, primary_key=True)
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=120)
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    section = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="+", verbose_name=_("section")
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"{self.code} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+
+def licence_upload_to(instance, filename):
+    return f"licences/{uuid.uuid4().hex}{_suffix(filename)}"
+
+
+def stamped_page_upload_to(instance, filename):
+    return f"stamped-pages/{uuid.uuid4().hex}{_suffix(filename)}"
+
+
+def _suffix(filename: str) -> str:
+    # The name is chosen by us; only the suffix the upload check assigned is kept.
+    return "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+
+
+class Enterprise(models.Model):
+    """An enterprise that signs pledges; one per Unified Social Credit Code."""
+
+    name = models.CharField(_("legal name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    credit_code = models.CharField(_("Unified Social Credit Code"), max_length=18, unique=True)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province")
+    )
+    city = models.CharField(_("city"), max_length=50)
+    industry = models.ForeignKey(
+        Industry, on_delete=models.PROTECT, related_name="+", verbose_name=_("industry"),
+        limit_choices_to={"level": Industry.Level.DIVISION},
+    )
+    legal_representative = models.CharField(_("legal representative"), max_length=50)
+    address = models.CharField(_("address"), max_length=200)
+    website = models.URLField(_("website"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=50)
+    contact_phone = models.CharField(_("contact phone"), max_length=30)
+    contact_email = models.EmailField(_("contact e-mail"))
+    licence_scan = models.FileField(
+        _("business licence scan"), storage=private_storage, upload_to=licence_upload_to,
+        max_length=200, blank=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Campaign(models.Model):
+    """One year's pledge campaign; its text is frozen once anyone has signed it."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    pledge_text = models.TextField(_("pledge text"))
+    opens_at = models.DateTimeField(_("signing opens"))
+    closes_at = models.DateTimeField(_("signing closes"))
+    number_prefix = models.CharField(
+        _("certificate number prefix"), max_length=10, default="CQ",
+        help_text=_("Certificates are numbered PREFIX-YEAR-000001."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="campaign_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.opens_at <= at < self.closes_at
+
+
+class Pledge(models.Model):
+    """One enterprise's signature of one campaign's pledge, moving through review."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REVOKED = "revoked", _("Revoked")
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="pledges",
+        verbose_name=_("enterprise"),
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="pledges", verbose_name=_("campaign")
+    )
+    # Written only by the transition services (one conditional UPDATE each).
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.DRAFT, editable=False
+    )
+    text_snapshot = models.TextField(_("text signed"))
+    text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+    signer_name = models.CharField(_("signed by"), max_length=50, blank=True)
+    signer_title = models.CharField(_("signer's title"), max_length=50, blank=True)
+    signer_authorised = models.BooleanField(_("signer confirmed authority"), default=False)
+    stamped_page = models.FileField(
+        _("stamped signed page"), storage=private_storage, upload_to=stamped_page_upload_to,
+        max_length=200, blank=True,
+    )
+    stamped_page_type = models.CharField(_("file type"), max_length=40, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        ordering = ["-created_at"]
+        constraints = [
+            # A withdrawn pledge does not block signing again in the same campaign.
+            models.UniqueConstraint(
+                fields=["enterprise", "campaign"],
+                condition=~models.Q(state="withdrawn"),
+                name="pledge_one_active_per_enterprise_campaign",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"])]
+
+    def __str__(self):
+        return f"{self.enterprise} · {self.campaign.year}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(
+            self.signer_name and self.signer_title and self.signer_authorised and self.stamped_page
+        )
+
+
+EDITABLE_STATES = (Pledge.State.DRAFT, Pledge.State.CHANGES_REQUESTED)
+
+
+class AuditEvent(models.Model):
+    """One thing that happened, kept for good: the timeline and the audit log.
+
+    Rows are only ever inserted (see ``pledges.events``); the admin shows them read-only.
+    """
+
+    class Action(models.TextChoices):
+        ENTERPRISE_CREATED = "enterprise_created", _("Enterprise registered")
+        ENTERPRISE_UPDATED = "enterprise_updated", _("Enterprise profile updated")
+        MEMBER_INVITED = "member_invited", _("Colleague invited")
+        INVITATION_REVOKED = "invitation_revoked", _("Invitation withdrawn")
+        MEMBER_JOINED = "member_joined", _("Colleague joined")
+        PLEDGE_CREATED = "pledge_created", _("Pledge started")
+        PLEDGE_EDITED = "pledge_edited", _("Pledge edited")
+        PLEDGE_SUBMITTED = "pledge_submitted", _("Pledge submitted")
+        PLEDGE_RESUBMITTED = "pledge_resubmitted", _("Pledge resubmitted")
+        PLEDGE_WITHDRAWN = "pledge_withdrawn", _("Pledge withdrawn")
+        PLEDGE_APPROVED = "pledge_approved", _("Pledge approved")
+        PLEDGE_CHANGES_REQUESTED = "pledge_changes_requested", _("Changes requested")
+        PLEDGE_REJECTED = "pledge_rejected", _("Pledge rejected")
+        PLEDGE_REVOKED = "pledge_revoked", _("Pledge revoked")
+        CAMPAIGN_CREATED = "campaign_created", _("Campaign created")
+        CAMPAIGN_UPDATED = "campaign_updated", _("Campaign updated")
+
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("by"),
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="events",
+        verbose_name=_("enterprise"),
+    )
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.PROTECT, null=True, blank=True, related_name="events",
+        verbose_name=_("pledge"),
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("campaign"),
+    )
+    from_state = models.CharField(_("from"), max_length=20, blank=True)
+    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -1,0 +1,241 @@
+"""Writes of the pledge's life: each state change is one conditional UPDATE plus one event."""
+
+import hashlib
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .. import events
+from ..errors import (
+    ConcurrentChange,
+    DomainError,
+    IllegalTransition,
+    IncompletePledge,
+    SigningClosed,
+)
+from ..models import EDITABLE_STATES, AuditEvent, Campaign, Enterprise, Pledge
+from ..signals import pledge_transitioned
+from ..storage import private_storage
+
+State = Pledge.State
+Action = AuditEvent.Action
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _require_signing_open(campaign: Campaign) -> None:
+    if not campaign.is_open():
+        raise SigningClosed()
+
+
+def _store_stamped_page(upload: UploadedFile, content_type: str) -> str:
+    suffix = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[content_type]
+    field = Pledge._meta.get_field("stamped_page")
+    return private_storage().save(field.generate_filename(None, "page" + suffix), upload)
+
+
+def pledge_create(
+    *,
+    enterprise: Enterprise,
+    campaign: Campaign,
+    actor,
+    signer_name: str = "",
+    signer_title: str = "",
+    signer_authorised: bool = False,
+    stamped_page: UploadedFile | None = None,
+    stamped_page_type: str = "",
+) -> Pledge:
+    """Start the enterprise's pledge for a campaign, as a draft with a snapshot of the text."""
+    _require_signing_open(campaign)
+    stored_name = _store_stamped_page(stamped_page, stamped_page_type) if stamped_page else ""
+    try:
+        with transaction.atomic():
+            # The lock orders this first signature after any edit of the text in progress.
+            text = Campaign.objects.select_for_update().values_list(
+                "pledge_text", flat=True
+            ).get(pk=campaign.pk)
+            pledge = Pledge.objects.create(
+                enterprise=enterprise,
+                campaign=campaign,
+                text_snapshot=text,
+                text_sha256=text_sha256(text),
+                signer_name=signer_name,
+                signer_title=signer_title,
+                signer_authorised=signer_authorised,
+                stamped_page=stored_name,
+                stamped_page_type=stamped_page_type if stored_name else "",
+                created_by=actor,
+            )
+            events.pledge_created_event(pledge=pledge, actor=actor)
+    except IntegrityError:
+        _discard(stored_name)
+        raise DomainError(_("Your enterprise has already started its pledge for this campaign.")) \
+            from None
+    except BaseException:
+        _discard(stored_name)
+        raise
+    return pledge
+
+
+def pledge_update(
+    *,
+    pledge: Pledge,
+    actor,
+    signer_name: str,
+    signer_title: str,
+    signer_authorised: bool,
+    stamped_page: UploadedFile | None = None,
+    stamped_page_type: str = "",
+) -> Pledge:
+    """Edit a draft (or a pledge sent back for changes). Earlier files are kept for the record."""
+    if pledge.state not in EDITABLE_STATES:
+        raise IllegalTransition(_("This pledge can no longer be edited."))
+    _require_signing_open(pledge.campaign)
+    values = {
+        "signer_name": signer_name,
+        "signer_title": signer_title,
+        "signer_authorised": signer_authorised,
+    }
+    changed = [name for name, value in values.items() if getattr(pledge, name) != value]
+    stored_name = _store_stamped_page(stamped_page, stamped_page_type) if stamped_page else ""
+    if stored_name:
+        values.update(stamped_page=stored_name, stamped_page_type=stamped_page_type)
+        changed.append("stamped_page")
+    if not changed:
+        return pledge
+    try:
+        with transaction.atomic():
+            updated = Pledge.objects.filter(pk=pledge.pk, state=pledge.state).update(
+                updated_at=timezone.now(), **values
+            )
+            if updated != 1:
+                raise ConcurrentChange()
+            for name, value in values.items():
+                setattr(pledge, name, value)
+            events.pledge_edited_event(pledge=pledge, actor=actor, changed=changed)
+    except BaseException:
+        _discard(stored_name)
+        raise
+    return pledge
+
+
+def _discard(name: str) -> None:
+    if name:
+        private_storage().delete(name)
+
+
+def _transition(
+    pledge: Pledge,
+    *,
+    allowed_from: tuple[str, ...],
+    to: str,
+    action: str,
+    actor,
+    reason: str = "",
+    guard=None,
+    **fields,
+) -> Pledge:
+    """Move ``pledge`` to ``to`` if it is still in the state it was loaded in.
+
+    The UPDATE's WHERE clause names the loaded state, so of two concurrent requests exactly
+    one changes the row; the other finds nothing to update and gets ConcurrentChange.
+    """
+    from_state = pledge.state
+    if from_state not in allowed_from:
+        raise IllegalTransition()
+    with transaction.atomic():
+        rows = Pledge.objects.filter(pk=pledge.pk, state=from_state)
+        if guard is not None:
+            rows = rows.filter(guard)
+        now = timezone.now()
+        if rows.update(state=to, updated_at=now, **fields) != 1:
+            raise ConcurrentChange()
+        pledge.state = to
+        pledge.updated_at = now
+        for name, value in fields.items():
+            setattr(pledge, name, value)
+        events.pledge_transition_event(
+            action=action, pledge=pledge, actor=actor, from_state=from_state, to_state=to,
+            reason=reason,
+        )
+        pledge_transitioned.send(
+            sender=Pledge, pledge=pledge, from_state=from_state, to_state=to, actor=actor,
+            reason=reason,
+        )
+    return pledge
+
+
+def _complete_rows() -> Q:
+    return Q(signer_authorised=True) & ~Q(signer_name="") & ~Q(signer_title="") & ~Q(
+        stamped_page=""
+    )
+
+
+def pledge_submit(*, pledge: Pledge, actor) -> Pledge:
+    """Send a draft, or a pledge fixed after a change request, to the reviewers."""
+    _require_signing_open(pledge.campaign)
+    if pledge.state in EDITABLE_STATES and not pledge.is_complete:
+        raise IncompletePledge()
+    resubmission = pledge.state == State.CHANGES_REQUESTED
+    return _transition(
+        pledge,
+        allowed_from=EDITABLE_STATES,
+        to=State.SUBMITTED,
+        action=Action.PLEDGE_RESUBMITTED if resubmission else Action.PLEDGE_SUBMITTED,
+        actor=actor,
+        guard=_complete_rows(),
+        submitted_at=timezone.now(),
+    )
+
+
+def pledge_withdraw(*, pledge: Pledge, actor, reason: str = "") -> Pledge:
+    return _transition(
+        pledge,
+        allowed_from=(State.DRAFT, State.SUBMITTED, State.CHANGES_REQUESTED),
+        to=State.WITHDRAWN,
+        action=Action.PLEDGE_WITHDRAWN,
+        actor=actor,
+        reason=reason,
+    )
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("A reason is required."))
+    return reason
+
+
+def pledge_approve(*, pledge: Pledge, actor) -> Pledge:
+    return _transition(
+        pledge, allowed_from=(State.SUBMITTED,), to=State.APPROVED,
+        action=Action.PLEDGE_APPROVED, actor=actor, decided_at=timezone.now(),
+    )
+
+
+def pledge_request_changes(*, pledge: Pledge, actor, reason: str) -> Pledge:
+    return _transition(
+        pledge, allowed_from=(State.SUBMITTED,), to=State.CHANGES_REQUESTED,
+        action=Action.PLEDGE_CHANGES_REQUESTED, actor=actor, reason=_require_reason(reason),
+        decided_at=timezone.now(),
+    )
+
+
+def pledge_reject(*, pledge: Pledge, actor, reason: str) -> Pledge:
+    return _transition(
+        pledge, allowed_from=(State.SUBMITTED,), to=State.REJECTED,
+        action=Action.PLEDGE_REJECTED, actor=actor, reason=_require_reason(reason),
+        decided_at=timezone.now(),
+    )
+
+
+def pledge_revoke(*, pledge: Pledge, actor, reason: str) -> Pledge:
+    return _transition(
+        pledge, allowed_from=(State.APPROVED,), to=State.REVOKED,
+        action=Action.PLEDGE_REVOKED, actor=actor, reason=_require_reason(reason),
+    )

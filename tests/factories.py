@@ -1,0 +1,96 @@
+"""Test data built through the real services, so tests see what users would create."""
+
+import io
+import itertools
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+from pypdf import PdfWriter
+from stdnum.cn import uscc
+
+from accounts.models import User
+from pledges.models import Campaign, Industry, Province
+from pledges.services.enterprises import enterprise_register
+
+_serial = itertools.count(1)
+PLEDGE_TEXT = "我们郑重承诺：坚持质量第一，诚信经营，守住安全底线。"
+
+
+def credit_code(province: str = "11", serial: int | None = None) -> str:
+    """A valid Unified Social Credit Code registered in ``province``."""
+    serial = next(_serial) if serial is None else serial
+    body = f"91{province}0108MA{serial:07d}"[:17]
+    return body + uscc.calc_check_digit(body)
+
+
+def user(email: str | None = None, *, verified: bool = True, password: str = "pw-Secret-123",
+         **fields) -> User:
+    email = email or f"user{next(_serial)}@example.com"
+    created = User.objects.create_user(email=email, password=password, **fields)
+    EmailAddress.objects.create(user=created, email=email, verified=verified, primary=True)
+    return created
+
+
+def profile(**overrides) -> dict:
+    values = {
+        "name": "北京质量测试有限公司",
+        "name_en": "",
+        "province": Province.objects.get(code="11"),
+        "city": "北京市",
+        "industry": Industry.objects.get(code="13"),
+        "legal_representative": "王芳",
+        "address": "北京市海淀区中关村大街1号",
+        "website": "",
+        "contact_name": "李雷",
+        "contact_phone": "010-88886666",
+        "contact_email": "contact@example.com",
+    }
+    values.update(overrides)
+    return values
+
+
+def enterprise(owner: User | None = None, *, province: str = "11", **overrides):
+    owner = owner or user()
+    return enterprise_register(
+        actor=owner,
+        credit_code=credit_code(province),
+        profile=profile(province=Province.objects.get(code=province), **overrides),
+    )
+
+
+def campaign(year: int | None = None, *, open_now: bool = True, text: str = PLEDGE_TEXT):
+    now = timezone.now()
+    year = year or now.year
+    opens = now - timedelta(days=10) if open_now else now - timedelta(days=400)
+    closes = now + timedelta(days=30) if open_now else now - timedelta(days=300)
+    return Campaign.objects.create(
+        year=year, title=f"{year}年企业质量诚信倡议", pledge_text=text, opens_at=opens,
+        closes_at=closes,
+    )
+
+
+def png_bytes(size=(60, 80)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def jpeg_bytes(size=(60, 80)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "white").save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def pdf_bytes() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def upload(content: bytes, name: str = "page.png", content_type: str = "image/png"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
