@@ -6,18 +6,23 @@ PY := $(VENV)/bin/python
 # Debian packages: pango and HarfBuzz's subsetter for WeasyPrint, Noto CJK for Chinese text,
 # gettext to compile the translations.
 SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+TEST_SYSTEM_PACKAGES := chromium
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
-.PHONY: run test setup system-packages lint format pytest worker messages clean
+.PHONY: run test setup test-setup system-packages lint format pytest worker messages clean
 
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	bin/dev-server
 
-test: setup lint pytest
+test: test-setup lint pytest
 
 setup: system-packages $(VENV)/.installed $(MO_FILES)
+
+test-setup: setup
+	@bin/install-system-packages $(TEST_SYSTEM_PACKAGES)
 
 system-packages:
 	@bin/install-system-packages $(SYSTEM_PACKAGES)
@@ -42,7 +47,7 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-pytest: setup
+pytest: test-setup
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 worker: setup

@@ -33,5 +33,12 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ["email", "enterprise", "invited_by", "created_at", "accepted_at"]
     list_select_related = ["enterprise", "invited_by"]
     search_fields = ["email", "enterprise__name"]
-    readonly_fields = ["enterprise", "email", "invited_by", "created_at", "accepted_at",
-                       "accepted_by", "revoked_at"]
+    readonly_fields = [
+        "enterprise",
+        "email",
+        "invited_by",
+        "created_at",
+        "accepted_at",
+        "accepted_by",
+        "revoked_at",
+    ]

@@ -34,7 +34,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     language = models.CharField(
-        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE,
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
         help_text=_("The language of the e-mails this person receives."),
     )
     is_staff = models.BooleanField(_("staff status"), default=False)
@@ -72,11 +75,15 @@ class Membership(models.Model):
         MEMBER = "member", _("Member")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership",
         verbose_name=_("user"),
     )
     enterprise = models.ForeignKey(
-        "pledges.Enterprise", on_delete=models.CASCADE, related_name="memberships",
+        "pledges.Enterprise",
+        on_delete=models.CASCADE,
+        related_name="memberships",
         verbose_name=_("enterprise"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
@@ -98,19 +105,27 @@ class Invitation(models.Model):
     """An owner's invitation for a colleague's e-mail address to join the enterprise."""
 
     enterprise = models.ForeignKey(
-        "pledges.Enterprise", on_delete=models.CASCADE, related_name="invitations",
+        "pledges.Enterprise",
+        on_delete=models.CASCADE,
+        related_name="invitations",
         verbose_name=_("enterprise"),
     )
     email = models.EmailField(_("e-mail address"))
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("invited by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("accepted by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
@@ -120,7 +135,8 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                "enterprise", Lower("email"),
+                "enterprise",
+                Lower("email"),
                 condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
                 name="invitation_one_open_per_email",
             ),

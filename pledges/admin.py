@@ -36,8 +36,15 @@ class IndustryAdmin(ReadOnlyAdmin):
 class AuditEventAdmin(ReadOnlyAdmin):
     """The audit log can be read here, never edited."""
 
-    list_display = ["created_at", "action", "actor", "enterprise", "pledge", "from_state",
-                    "to_state"]
+    list_display = [
+        "created_at",
+        "action",
+        "actor",
+        "enterprise",
+        "pledge",
+        "from_state",
+        "to_state",
+    ]
     list_filter = ["action"]
     list_select_related = ["actor", "enterprise", "pledge"]
     search_fields = ["enterprise__name", "actor__email"]
@@ -75,12 +82,12 @@ class CampaignAdmin(admin.ModelAdmin):
         # Writes go through the services so the freeze rule and the audit log hold here too.
         if not change:
             values = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS}
-            created = campaign_create(actor=request.user, year=form.cleaned_data["year"],
-                                      **values)
+            created = campaign_create(actor=request.user, year=form.cleaned_data["year"], **values)
             obj.pk = created.pk
             return
-        values = {name: form.cleaned_data[name] for name in EDITABLE_FIELDS
-                  if name in form.cleaned_data}
+        values = {
+            name: form.cleaned_data[name] for name in EDITABLE_FIELDS if name in form.cleaned_data
+        }
         stored = Campaign.objects.get(pk=obj.pk)
         try:
             campaign_update(campaign=stored, actor=request.user, **values)

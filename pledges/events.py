@@ -5,22 +5,44 @@ from .models import AuditEvent, Campaign, Enterprise, Pledge
 Action = AuditEvent.Action
 
 
-def _record(action, *, actor, enterprise=None, pledge=None, campaign=None,
-            from_state="", to_state="", reason="", **details) -> AuditEvent:
+def _record(
+    action,
+    *,
+    actor,
+    enterprise=None,
+    pledge=None,
+    campaign=None,
+    from_state="",
+    to_state="",
+    reason="",
+    **details,
+) -> AuditEvent:
     return AuditEvent.objects.create(
-        action=action, actor=actor, enterprise=enterprise, pledge=pledge, campaign=campaign,
-        from_state=from_state, to_state=to_state, reason=reason, details=details,
+        action=action,
+        actor=actor,
+        enterprise=enterprise,
+        pledge=pledge,
+        campaign=campaign,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        details=details,
     )
 
 
 def enterprise_created_event(*, enterprise: Enterprise, actor) -> AuditEvent:
-    return _record(Action.ENTERPRISE_CREATED, actor=actor, enterprise=enterprise,
-                   credit_code=enterprise.credit_code)
+    return _record(
+        Action.ENTERPRISE_CREATED,
+        actor=actor,
+        enterprise=enterprise,
+        credit_code=enterprise.credit_code,
+    )
 
 
 def enterprise_updated_event(*, enterprise: Enterprise, actor, changed: list[str]) -> AuditEvent:
-    return _record(Action.ENTERPRISE_UPDATED, actor=actor, enterprise=enterprise,
-                   changed=sorted(changed))
+    return _record(
+        Action.ENTERPRISE_UPDATED, actor=actor, enterprise=enterprise, changed=sorted(changed)
+    )
 
 
 def member_invited_event(*, enterprise: Enterprise, actor, email: str) -> AuditEvent:
@@ -32,26 +54,46 @@ def invitation_revoked_event(*, enterprise: Enterprise, actor, email: str) -> Au
 
 
 def member_joined_event(*, enterprise: Enterprise, actor) -> AuditEvent:
-    return _record(Action.MEMBER_JOINED, actor=actor, enterprise=enterprise,
-                   email=actor.email)
+    return _record(Action.MEMBER_JOINED, actor=actor, enterprise=enterprise, email=actor.email)
 
 
 def pledge_created_event(*, pledge: Pledge, actor) -> AuditEvent:
-    return _record(Action.PLEDGE_CREATED, actor=actor, enterprise=pledge.enterprise,
-                   pledge=pledge, campaign=pledge.campaign, to_state=Pledge.State.DRAFT)
+    return _record(
+        Action.PLEDGE_CREATED,
+        actor=actor,
+        enterprise=pledge.enterprise,
+        pledge=pledge,
+        campaign=pledge.campaign,
+        to_state=Pledge.State.DRAFT,
+    )
 
 
 def pledge_edited_event(*, pledge: Pledge, actor, changed: list[str]) -> AuditEvent:
-    return _record(Action.PLEDGE_EDITED, actor=actor, enterprise=pledge.enterprise,
-                   pledge=pledge, campaign=pledge.campaign, from_state=pledge.state,
-                   to_state=pledge.state, changed=sorted(changed))
+    return _record(
+        Action.PLEDGE_EDITED,
+        actor=actor,
+        enterprise=pledge.enterprise,
+        pledge=pledge,
+        campaign=pledge.campaign,
+        from_state=pledge.state,
+        to_state=pledge.state,
+        changed=sorted(changed),
+    )
 
 
-def pledge_transition_event(*, action, pledge: Pledge, actor, from_state: str, to_state: str,
-                            reason: str = "") -> AuditEvent:
-    return _record(action, actor=actor, enterprise=pledge.enterprise, pledge=pledge,
-                   campaign=pledge.campaign, from_state=from_state, to_state=to_state,
-                   reason=reason)
+def pledge_transition_event(
+    *, action, pledge: Pledge, actor, from_state: str, to_state: str, reason: str = ""
+) -> AuditEvent:
+    return _record(
+        action,
+        actor=actor,
+        enterprise=pledge.enterprise,
+        pledge=pledge,
+        campaign=pledge.campaign,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+    )
 
 
 def campaign_created_event(*, campaign: Campaign, actor) -> AuditEvent:
@@ -59,5 +101,4 @@ def campaign_created_event(*, campaign: Campaign, actor) -> AuditEvent:
 
 
 def campaign_updated_event(*, campaign: Campaign, actor, changed: list[str]) -> AuditEvent:
-    return _record(Action.CAMPAIGN_UPDATED, actor=actor, campaign=campaign,
-                   changed=sorted(changed))
+    return _record(Action.CAMPAIGN_UPDATED, actor=actor, campaign=campaign, changed=sorted(changed))

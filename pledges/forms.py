@@ -49,25 +49,40 @@ class EnterpriseProfileForm(forms.ModelForm):
 
     province = ProvinceField(queryset=Province.objects.all(), label=_("Province"))
     industry = forms.ModelChoiceField(
-        queryset=Industry.objects.filter(level=Industry.Level.DIVISION), label=_("Industry"),
+        queryset=Industry.objects.filter(level=Industry.Level.DIVISION),
+        label=_("Industry"),
         help_text=_("GB/T 4754-2017 division."),
     )
     website = forms.URLField(
-        label=_("Website"), required=False, max_length=200, assume_scheme="https",
+        label=_("Website"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
         validators=[URLValidator(schemes=["http", "https"])],
     )
-    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30,
-                                    validators=[validate_phone])
+    contact_phone = forms.CharField(
+        label=_("Contact phone"), max_length=30, validators=[validate_phone]
+    )
     licence_scan = UploadField(
-        label=_("Business licence scan"), required=False,
+        label=_("Business licence scan"),
+        required=False,
         help_text=_("PDF, JPEG or PNG, at most 10 MB. Only the association's reviewers see it."),
     )
 
     class Meta:
         model = Enterprise
         fields = [
-            "name", "name_en", "province", "city", "industry", "legal_representative",
-            "address", "website", "contact_name", "contact_phone", "contact_email",
+            "name",
+            "name_en",
+            "province",
+            "city",
+            "industry",
+            "legal_representative",
+            "address",
+            "website",
+            "contact_name",
+            "contact_phone",
+            "contact_email",
             "licence_scan",
         ]
 
@@ -93,19 +108,28 @@ class EnterpriseProfileForm(forms.ModelForm):
         code = self.instance.credit_code or cleaned.get("credit_code")
         province = cleaned.get("province")
         if code and province and credit_code_province(code) != province.code:
-            self.add_error("province", ValidationError(
-                _("The credit code was issued in region %(region)s, which is not %(province)s. "
-                  "Check the province or the code."),
-                code="province_mismatch",
-                params={"region": credit_code_province(code), "province": province.display_name},
-            ))
+            self.add_error(
+                "province",
+                ValidationError(
+                    _(
+                        "The credit code was issued in region %(region)s, which is not "
+                        "%(province)s. Check the province or the code."
+                    ),
+                    code="province_mismatch",
+                    params={
+                        "region": credit_code_province(code),
+                        "province": province.display_name,
+                    },
+                ),
+            )
 
 
 class EnterpriseRegisterForm(EnterpriseProfileForm):
     """The first description of an enterprise, with its credit code."""
 
     credit_code = forms.CharField(
-        label=_("Unified Social Credit Code"), max_length=40,
+        label=_("Unified Social Credit Code"),
+        max_length=40,
         help_text=_("18 characters, as printed on the business licence."),
     )
 
@@ -116,9 +140,11 @@ class EnterpriseRegisterForm(EnterpriseProfileForm):
         code = normalise_credit_code(self.cleaned_data["credit_code"])
         if Enterprise.objects.filter(credit_code=code).exists():
             raise ValidationError(
-                _("An enterprise with this credit code is already registered. Ask a colleague "
-                  "who manages it in Chengxin to invite your e-mail address from the portal's "
-                  "Team page; you will then join it instead of registering it again."),
+                _(
+                    "An enterprise with this credit code is already registered. Ask a colleague "
+                    "who manages it in Chengxin to invite your e-mail address from the portal's "
+                    "Team page; you will then join it instead of registering it again."
+                ),
                 code="exists",
             )
         return code
@@ -150,11 +176,15 @@ class PledgeForm(forms.Form):
     SAVE, SUBMIT = "save", "submit"
 
     signer_name = forms.CharField(
-        label=_("Name of the signer"), max_length=50, required=False,
+        label=_("Name of the signer"),
+        max_length=50,
+        required=False,
         validators=[validate_plain_text],
     )
     signer_title = forms.CharField(
-        label=_("Title of the signer"), max_length=50, required=False,
+        label=_("Title of the signer"),
+        max_length=50,
+        required=False,
         validators=[validate_plain_text],
     )
     signer_authorised = forms.BooleanField(
@@ -162,9 +192,12 @@ class PledgeForm(forms.Form):
         required=False,
     )
     stamped_page = UploadField(
-        label=_("Stamped signed page"), required=False,
-        help_text=_("Print the pledge, sign and stamp it with the company seal, then upload a "
-                    "scan or photo: PDF, JPEG or PNG, at most 10 MB."),
+        label=_("Stamped signed page"),
+        required=False,
+        help_text=_(
+            "Print the pledge, sign and stamp it with the company seal, then upload a "
+            "scan or photo: PDF, JPEG or PNG, at most 10 MB."
+        ),
     )
 
     def __init__(self, *args, pledge: Pledge | None = None, **kwargs):
@@ -183,10 +216,13 @@ class PledgeForm(forms.Form):
                 if name in cleaned and not cleaned[name]:
                     self.add_error(name, ValidationError(required, code="required"))
             if "signer_authorised" in cleaned and not cleaned["signer_authorised"]:
-                self.add_error("signer_authorised", ValidationError(
-                    _("The signer must be authorised to sign for the enterprise."),
-                    code="required",
-                ))
+                self.add_error(
+                    "signer_authorised",
+                    ValidationError(
+                        _("The signer must be authorised to sign for the enterprise."),
+                        code="required",
+                    ),
+                )
             has_file = bool(self.pledge and self.pledge.stamped_page)
             if "stamped_page" in cleaned and not cleaned["stamped_page"] and not has_file:
                 self.add_error("stamped_page", ValidationError(required, code="required"))

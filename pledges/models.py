@@ -83,7 +83,10 @@ class Enterprise(models.Model):
     )
     city = models.CharField(_("city"), max_length=50)
     industry = models.ForeignKey(
-        Industry, on_delete=models.PROTECT, related_name="+", verbose_name=_("industry"),
+        Industry,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("industry"),
         limit_choices_to={"level": Industry.Level.DIVISION},
     )
     legal_representative = models.CharField(_("legal representative"), max_length=50)
@@ -93,8 +96,11 @@ class Enterprise(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=30)
     contact_email = models.EmailField(_("contact e-mail"))
     licence_scan = models.FileField(
-        _("business licence scan"), storage=private_storage, upload_to=licence_upload_to,
-        max_length=200, blank=True,
+        _("business licence scan"),
+        storage=private_storage,
+        upload_to=licence_upload_to,
+        max_length=200,
+        blank=True,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -117,7 +123,9 @@ class Campaign(models.Model):
     opens_at = models.DateTimeField(_("signing opens"))
     closes_at = models.DateTimeField(_("signing closes"))
     number_prefix = models.CharField(
-        _("certificate number prefix"), max_length=10, default="CQ",
+        _("certificate number prefix"),
+        max_length=10,
+        default="CQ",
         help_text=_("Certificates are numbered PREFIX-YEAR-000001."),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -154,7 +162,9 @@ class Pledge(models.Model):
         REVOKED = "revoked", _("Revoked")
 
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, related_name="pledges",
+        Enterprise,
+        on_delete=models.PROTECT,
+        related_name="pledges",
         verbose_name=_("enterprise"),
     )
     campaign = models.ForeignKey(
@@ -170,12 +180,17 @@ class Pledge(models.Model):
     signer_title = models.CharField(_("signer's title"), max_length=50, blank=True)
     signer_authorised = models.BooleanField(_("signer confirmed authority"), default=False)
     stamped_page = models.FileField(
-        _("stamped signed page"), storage=private_storage, upload_to=stamped_page_upload_to,
-        max_length=200, blank=True,
+        _("stamped signed page"),
+        storage=private_storage,
+        upload_to=stamped_page_upload_to,
+        max_length=200,
+        blank=True,
     )
     stamped_page_type = models.CharField(_("file type"), max_length=40, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -240,23 +255,41 @@ class AuditEvent(models.Model):
 
     action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", verbose_name=_("by"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, null=True, blank=True, related_name="events",
+        Enterprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
         verbose_name=_("enterprise"),
     )
     pledge = models.ForeignKey(
-        Pledge, on_delete=models.PROTECT, null=True, blank=True, related_name="events",
+        Pledge,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
         verbose_name=_("pledge"),
     )
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Campaign,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("campaign"),
     )
-    from_state = models.CharField(_("from"), max_length=20, blank=True)
-    to_state = models.CharField(_("to"), max_length=20, blank=True)
+    from_state = models.CharField(
+        _("from"), max_length=20, blank=True, choices=Pledge.State.choices
+    )
+    to_state = models.CharField(_("to"), max_length=20, blank=True, choices=Pledge.State.choices)
     reason = models.TextField(_("reason"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)

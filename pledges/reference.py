@@ -16,12 +16,20 @@ def load_reference_data(province_model, industry_model) -> None:
     for row in _rows("gbt2260-provinces.csv"):
         province_model.objects.update_or_create(
             code=row["code"],
-            defaults={"name": row["name"], "short_name": row["short_name"],
-                      "name_en": row["name_en"]},
+            defaults={
+                "name": row["name"],
+                "short_name": row["short_name"],
+                "name_en": row["name_en"],
+            },
         )
     for position, row in enumerate(_rows("gbt4754-2017.csv"), start=1):
         industry_model.objects.update_or_create(
             code=row["code"],
-            defaults={"name": row["name"], "name_en": row["name_en"], "level": row["level"],
-                      "section_id": row["section"], "position": position},
+            defaults={
+                "name": row["name"],
+                "name_en": row["name_en"],
+                "level": row["level"],
+                "section_id": row["section"],
+                "position": position,
+            },
         )

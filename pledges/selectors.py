@@ -95,10 +95,9 @@ def open_invitations_for(*, user) -> QuerySet[Invitation]:
     match = Q()
     for email in emails:
         match |= Q(email__iexact=email)
-    return (
-        Invitation.objects.filter(match, accepted_at__isnull=True, revoked_at__isnull=True)
-        .select_related("enterprise", "invited_by")
-    )
+    return Invitation.objects.filter(
+        match, accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("enterprise", "invited_by")
 
 
 def enterprise_with_credit_code(code: str) -> Enterprise | None:

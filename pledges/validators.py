@@ -27,13 +27,19 @@ def normalise_credit_code(value: str) -> str:
         ) from None
     except InvalidChecksum:
         raise ValidationError(
-            _("The check character (the last one) does not match: please check the code "
-              "on the business licence."), code="checksum",
+            _(
+                "The check character (the last one) does not match: please check the code "
+                "on the business licence."
+            ),
+            code="checksum",
         ) from None
     except (InvalidFormat, ValueError):
         raise ValidationError(
-            _("This is not a Unified Social Credit Code: it uses digits and capital letters "
-              "except I, O, Z, S and V."), code="format",
+            _(
+                "This is not a Unified Social Credit Code: it uses digits and capital letters "
+                "except I, O, Z, S and V."
+            ),
+            code="format",
         ) from None
 
 
@@ -59,8 +65,10 @@ def inspect_upload(upload) -> str:
     content_type = kind.mime if kind else ""
     if content_type not in settings.PLEDGE_UPLOAD_TYPES:
         raise ValidationError(
-            _("Only PDF, JPEG or PNG files are accepted; this file is not one of them, "
-              "whatever its name says."),
+            _(
+                "Only PDF, JPEG or PNG files are accepted; this file is not one of them, "
+                "whatever its name says."
+            ),
             code="type",
         )
     try:
@@ -79,8 +87,9 @@ def _check_pdf(upload) -> None:
         if len(reader.pages) == 0:
             raise ValidationError(_("The PDF has no pages."), code="pdf_empty")
     except (PyPdfError, ValueError, KeyError, TypeError, OSError):
-        raise ValidationError(_("The PDF file is damaged and cannot be read."),
-                              code="pdf_damaged") from None
+        raise ValidationError(
+            _("The PDF file is damaged and cannot be read."), code="pdf_damaged"
+        ) from None
 
 
 def _check_image(upload) -> None:
@@ -93,5 +102,6 @@ def _check_image(upload) -> None:
     except ValidationError:
         raise
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationError(_("The image file is damaged and cannot be read."),
-                              code="image_damaged") from None
+        raise ValidationError(
+            _("The image file is damaged and cannot be read."), code="image_damaged"
+        ) from None

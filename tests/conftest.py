@@ -1,6 +1,9 @@
 import pytest
 from django.core.cache import cache
 
+from pledges.models import Industry, Province
+from pledges.reference import load_reference_data
+
 from . import factories
 
 
@@ -31,3 +34,16 @@ def enterprise(owner):
 def owner_client(client, owner, enterprise):
     client.force_login(owner)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests empty every table when they end; give each one the reference data.
+
+    (Serialized rollback cannot be relied on here: once Playwright runs an event loop in this
+    thread, Django hands out a fresh connection object without the serialized copy.)
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        load_reference_data(Province, Industry)

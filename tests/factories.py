@@ -26,8 +26,9 @@ def credit_code(province: str = "11", serial: int | None = None) -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def user(email: str | None = None, *, verified: bool = True, password: str = "pw-Secret-123",
-         **fields) -> User:
+def user(
+    email: str | None = None, *, verified: bool = True, password: str = "pw-Secret-123", **fields
+) -> User:
     email = email or f"user{next(_serial)}@example.com"
     created = User.objects.create_user(email=email, password=password, **fields)
     EmailAddress.objects.create(user=created, email=email, verified=verified, primary=True)
@@ -67,7 +68,10 @@ def campaign(year: int | None = None, *, open_now: bool = True, text: str = PLED
     opens = now - timedelta(days=10) if open_now else now - timedelta(days=400)
     closes = now + timedelta(days=30) if open_now else now - timedelta(days=300)
     return Campaign.objects.create(
-        year=year, title=f"{year}年企业质量诚信倡议", pledge_text=text, opens_at=opens,
+        year=year,
+        title=f"{year}年企业质量诚信倡议",
+        pledge_text=text,
+        opens_at=opens,
         closes_at=closes,
     )
 

@@ -63,8 +63,9 @@ def test_confirmation_link_opens_a_page_and_only_a_post_confirms(client):
 
 def test_an_unverified_user_cannot_log_in(client):
     factories.user("pending@example.com", verified=False, password=PASSWORD)
-    response = client.post("/accounts/login/", {"login": "pending@example.com",
-                                                "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": "pending@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
     assert client.get("/portal/").status_code == 302
@@ -90,8 +91,9 @@ def test_failed_logins_are_rate_limited(client):
     factories.user("target@example.com", password=PASSWORD)
     for _ in range(5):
         client.post("/accounts/login/", {"login": "target@example.com", "password": "wrong"})
-    response = client.post("/accounts/login/", {"login": "target@example.com",
-                                                "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": "target@example.com", "password": PASSWORD}
+    )
     assert response.status_code == 200
     assert response.context["form"].has_error("__all__", "too_many_login_attempts")
     assert client.get("/portal/").status_code == 302

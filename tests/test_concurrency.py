@@ -52,9 +52,14 @@ def hold_the_row_lock(**kwargs):
 
 def test_two_concurrent_transitions_exactly_one_wins(owner, enterprise, campaign):
     pledge = services.pledge_create(
-        enterprise=enterprise, campaign=campaign, actor=owner, signer_name="王芳",
-        signer_title="法定代表人", signer_authorised=True,
-        stamped_page=factories.upload(factories.png_bytes()), stamped_page_type="image/png",
+        enterprise=enterprise,
+        campaign=campaign,
+        actor=owner,
+        signer_name="王芳",
+        signer_title="法定代表人",
+        signer_authorised=True,
+        stamped_page=factories.upload(factories.png_bytes()),
+        stamped_page_type="image/png",
     )
     services.pledge_submit(pledge=pledge, actor=owner)
     reviewer_a = factories.user("a@example.com", is_staff=True)

@@ -13,8 +13,9 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_owner_invites_and_the_mail_leaves_after_commit(owner_client, enterprise,
-                                                        django_capture_on_commit_callbacks):
+def test_owner_invites_and_the_mail_leaves_after_commit(
+    owner_client, enterprise, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = owner_client.post("/portal/team/", {"email": "Colleague@Example.com"})
     assert response.status_code == 302
@@ -28,8 +29,9 @@ def test_owner_invites_and_the_mail_leaves_after_commit(owner_client, enterprise
     assert AuditEvent.objects.filter(action="member_invited", enterprise=enterprise).exists()
 
 
-def test_colleague_signs_up_and_accepts(client, owner, enterprise,
-                                        django_capture_on_commit_callbacks):
+def test_colleague_signs_up_and_accepts(
+    client, owner, enterprise, django_capture_on_commit_callbacks
+):
     invitation_create(enterprise=enterprise, actor=owner, email="colleague@example.com")
     colleague = factories.user("colleague@example.com")
     client.force_login(colleague)

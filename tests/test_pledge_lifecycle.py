@@ -22,9 +22,14 @@ State = Pledge.State
 
 def complete_draft(enterprise, campaign, actor):
     return services.pledge_create(
-        enterprise=enterprise, campaign=campaign, actor=actor, signer_name="王芳",
-        signer_title="法定代表人", signer_authorised=True,
-        stamped_page=factories.upload(factories.png_bytes()), stamped_page_type="image/png",
+        enterprise=enterprise,
+        campaign=campaign,
+        actor=actor,
+        signer_name="王芳",
+        signer_title="法定代表人",
+        signer_authorised=True,
+        stamped_page=factories.upload(factories.png_bytes()),
+        stamped_page_type="image/png",
     )
 
 
@@ -77,9 +82,12 @@ def test_submit_moves_draft_to_submitted_with_one_event(enterprise, campaign, ow
 def test_resubmission_after_changes_requested(enterprise, campaign, owner, reviewer):
     pledge = in_state(State.CHANGES_REQUESTED, enterprise, campaign, owner, reviewer)
     services.pledge_update(
-        pledge=pledge, actor=owner, signer_name="王芳", signer_title="总经理",
-        signer_authorised=True, stamped_page=factories.upload(factories.pdf_bytes(), "p.pdf",
-                                                               "application/pdf"),
+        pledge=pledge,
+        actor=owner,
+        signer_name="王芳",
+        signer_title="总经理",
+        signer_authorised=True,
+        stamped_page=factories.upload(factories.pdf_bytes(), "p.pdf", "application/pdf"),
         stamped_page_type="application/pdf",
     )
     services.pledge_submit(pledge=pledge, actor=owner)
@@ -89,7 +97,10 @@ def test_resubmission_after_changes_requested(enterprise, campaign, owner, revie
     assert pledge.stamped_page.name.endswith(".pdf")
     actions = list(pledge.events.values_list("action", flat=True))
     assert actions == [
-        "pledge_created", "pledge_submitted", "pledge_changes_requested", "pledge_edited",
+        "pledge_created",
+        "pledge_submitted",
+        "pledge_changes_requested",
+        "pledge_edited",
         "pledge_resubmitted",
     ]
     reasons = dict(pledge.events.values_list("action", "reason"))
@@ -125,8 +136,9 @@ ILLEGAL = [
 
 
 @pytest.mark.parametrize(("state", "service"), ILLEGAL)
-def test_illegal_transitions_raise_and_write_nothing(state, service, enterprise, campaign, owner,
-                                                     reviewer):
+def test_illegal_transitions_raise_and_write_nothing(
+    state, service, enterprise, campaign, owner, reviewer
+):
     pledge = in_state(state, enterprise, campaign, owner, reviewer)
     events_before = AuditEvent.objects.count()
     kwargs = {"reason": "理由"} if service in ("pledge_revoke", "pledge_reject") else {}
@@ -137,17 +149,18 @@ def test_illegal_transitions_raise_and_write_nothing(state, service, enterprise,
 
 
 @pytest.mark.parametrize("state", [State.SUBMITTED, State.APPROVED, State.REJECTED])
-def test_only_draft_or_changes_requested_can_be_edited(state, enterprise, campaign, owner,
-                                                       reviewer):
+def test_only_draft_or_changes_requested_can_be_edited(
+    state, enterprise, campaign, owner, reviewer
+):
     pledge = in_state(state, enterprise, campaign, owner, reviewer)
     with pytest.raises(IllegalTransition):
-        services.pledge_update(pledge=pledge, actor=owner, signer_name="x", signer_title="y",
-                               signer_authorised=True)
+        services.pledge_update(
+            pledge=pledge, actor=owner, signer_name="x", signer_title="y", signer_authorised=True
+        )
     assert Pledge.objects.get(pk=pledge.pk).signer_name == "王芳"
 
 
-def test_decisions_that_need_a_reason_refuse_an_empty_one(enterprise, campaign, owner,
-                                                          reviewer):
+def test_decisions_that_need_a_reason_refuse_an_empty_one(enterprise, campaign, owner, reviewer):
     pledge = in_state(State.SUBMITTED, enterprise, campaign, owner, reviewer)
     for service in (services.pledge_request_changes, services.pledge_reject):
         with pytest.raises(DomainError):
@@ -156,8 +169,9 @@ def test_decisions_that_need_a_reason_refuse_an_empty_one(enterprise, campaign, 
 
 
 def test_an_incomplete_draft_cannot_be_submitted(enterprise, campaign, owner):
-    pledge = services.pledge_create(enterprise=enterprise, campaign=campaign, actor=owner,
-                                    signer_name="王芳")
+    pledge = services.pledge_create(
+        enterprise=enterprise, campaign=campaign, actor=owner, signer_name="王芳"
+    )
     with pytest.raises(IncompletePledge):
         services.pledge_submit(pledge=pledge, actor=owner)
     assert Pledge.objects.get(pk=pledge.pk).state == State.DRAFT
@@ -206,8 +220,9 @@ def test_after_withdrawing_the_enterprise_can_sign_again(enterprise, campaign, o
     assert Pledge.objects.filter(state=State.WITHDRAWN).count() == 1
 
 
-def test_next_years_pledge_starts_from_the_stored_profile(owner_client, enterprise, owner,
-                                                          campaign):
+def test_next_years_pledge_starts_from_the_stored_profile(
+    owner_client, enterprise, owner, campaign
+):
     """A new campaign's signing form is pre-filled from the profile: nothing typed twice."""
     earlier = factories.campaign(campaign.year - 1)
     complete_draft(enterprise, earlier, owner)

@@ -35,13 +35,16 @@ def test_credit_code_is_normalised():
     assert credit_code_province(code) == "44"
 
 
-@pytest.mark.parametrize(("value", "error_code"), [
-    ("", "length"),
-    ("91110108MA0000001", "length"),
-    ("91110108MA00000011X", "length"),
-    ("91110108MA000000I1", "format"),
-    ("ABCDEFGHMA00000011", "format"),
-])
+@pytest.mark.parametrize(
+    ("value", "error_code"),
+    [
+        ("", "length"),
+        ("91110108MA0000001", "length"),
+        ("91110108MA00000011X", "length"),
+        ("91110108MA000000I1", "format"),
+        ("ABCDEFGHMA00000011", "format"),
+    ],
+)
 def test_bad_credit_codes_are_refused_with_a_reason(value, error_code):
     with pytest.raises(ValidationError) as caught:
         normalise_credit_code(value)

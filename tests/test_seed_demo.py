@@ -16,8 +16,14 @@ def test_seed_demo_creates_every_state_and_is_idempotent(capsys):
     assert Campaign.objects.get().is_open()
     assert Enterprise.objects.count() == 7
     states = set(Pledge.objects.values_list("state", flat=True))
-    assert states == {"draft", "submitted", "changes_requested", "approved", "rejected",
-                      "withdrawn"}
+    assert states == {
+        "draft",
+        "submitted",
+        "changes_requested",
+        "approved",
+        "rejected",
+        "withdrawn",
+    }
     assert User.objects.get(email="admin@chengxin.localhost").is_superuser
     reviewer = User.objects.get(email="reviewer@chengxin.localhost")
     assert reviewer.check_password("chengxin-demo")

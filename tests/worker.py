@@ -40,18 +40,37 @@ def celery_worker(tmp_path: Path, *, concurrency: int = 1):
         "EMAIL_URL": f"filemail:///{tmp_path / 'mail'}",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
-         f"--concurrency={concurrency}", "--pool=prefork", "--loglevel=info",
-         "--without-gossip", "--without-mingle", "--without-heartbeat",
-         f"--hostname={queue}@%h"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            f"--concurrency={concurrency}",
+            "--pool=prefork",
+            "--loglevel=info",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            f"--hostname={queue}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     saved = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue
     try:
-        wait_for(lambda: "ready." in log.read_text(), timeout=60,
-                 what=lambda: "the worker to start:\n" + log.read_text())
+        wait_for(
+            lambda: "ready." in log.read_text(),
+            timeout=60,
+            what=lambda: "the worker to start:\n" + log.read_text(),
+        )
         yield process
     finally:
         celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = saved

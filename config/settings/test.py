@@ -1,5 +1,7 @@
 """Test settings: same services as configured (PostgreSQL/Redis in CI, SQLite otherwise)."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR
 
@@ -17,4 +19,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file, not memory, so a Celery worker process can share it; one per test run.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}

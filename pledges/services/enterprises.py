@@ -12,8 +12,17 @@ from ..models import Enterprise
 from ..storage import private_storage
 
 PROFILE_FIELDS = (
-    "name", "name_en", "province", "city", "industry", "legal_representative", "address",
-    "website", "contact_name", "contact_phone", "contact_email",
+    "name",
+    "name_en",
+    "province",
+    "city",
+    "industry",
+    "legal_representative",
+    "address",
+    "website",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
 )
 
 
@@ -28,7 +37,11 @@ def _store_licence(upload: UploadedFile, content_type: str) -> str:
 
 
 def enterprise_register(
-    *, actor, credit_code: str, profile: dict, licence: UploadedFile | None = None,
+    *,
+    actor,
+    credit_code: str,
+    profile: dict,
+    licence: UploadedFile | None = None,
     licence_type: str = "",
 ) -> Enterprise:
     """Create the enterprise and make ``actor`` its owner."""
@@ -38,12 +51,11 @@ def enterprise_register(
     try:
         with transaction.atomic():
             enterprise = Enterprise.objects.create(
-                credit_code=credit_code, licence_scan=stored,
+                credit_code=credit_code,
+                licence_scan=stored,
                 **{name: profile[name] for name in PROFILE_FIELDS},
             )
-            Membership.objects.create(
-                user=actor, enterprise=enterprise, role=Membership.Role.OWNER
-            )
+            Membership.objects.create(user=actor, enterprise=enterprise, role=Membership.Role.OWNER)
             events.enterprise_created_event(enterprise=enterprise, actor=actor)
     except IntegrityError:
         if stored:
@@ -57,7 +69,11 @@ def enterprise_register(
 
 
 def enterprise_update(
-    *, enterprise: Enterprise, actor, profile: dict, licence: UploadedFile | None = None,
+    *,
+    enterprise: Enterprise,
+    actor,
+    profile: dict,
+    licence: UploadedFile | None = None,
     licence_type: str = "",
 ) -> Enterprise:
     """Change the profile; the credit code identifies the enterprise and stays as registered."""

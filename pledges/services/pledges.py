@@ -56,9 +56,11 @@ def pledge_create(
     try:
         with transaction.atomic():
             # The lock orders this first signature after any edit of the text in progress.
-            text = Campaign.objects.select_for_update().values_list(
-                "pledge_text", flat=True
-            ).get(pk=campaign.pk)
+            text = (
+                Campaign.objects.select_for_update()
+                .values_list("pledge_text", flat=True)
+                .get(pk=campaign.pk)
+            )
             pledge = Pledge.objects.create(
                 enterprise=enterprise,
                 campaign=campaign,
@@ -74,8 +76,9 @@ def pledge_create(
             events.pledge_created_event(pledge=pledge, actor=actor)
     except IntegrityError:
         _discard(stored_name)
-        raise DomainError(_("Your enterprise has already started its pledge for this campaign.")) \
-            from None
+        raise DomainError(
+            _("Your enterprise has already started its pledge for this campaign.")
+        ) from None
     except BaseException:
         _discard(stored_name)
         raise
@@ -160,19 +163,27 @@ def _transition(
         for name, value in fields.items():
             setattr(pledge, name, value)
         events.pledge_transition_event(
-            action=action, pledge=pledge, actor=actor, from_state=from_state, to_state=to,
+            action=action,
+            pledge=pledge,
+            actor=actor,
+            from_state=from_state,
+            to_state=to,
             reason=reason,
         )
         pledge_transitioned.send(
-            sender=Pledge, pledge=pledge, from_state=from_state, to_state=to, actor=actor,
+            sender=Pledge,
+            pledge=pledge,
+            from_state=from_state,
+            to_state=to,
+            actor=actor,
             reason=reason,
         )
     return pledge
 
 
 def _complete_rows() -> Q:
-    return Q(signer_authorised=True) & ~Q(signer_name="") & ~Q(signer_title="") & ~Q(
-        stamped_page=""
+    return (
+        Q(signer_authorised=True) & ~Q(signer_name="") & ~Q(signer_title="") & ~Q(stamped_page="")
     )
 
 
@@ -213,29 +224,45 @@ def _require_reason(reason: str) -> str:
 
 def pledge_approve(*, pledge: Pledge, actor) -> Pledge:
     return _transition(
-        pledge, allowed_from=(State.SUBMITTED,), to=State.APPROVED,
-        action=Action.PLEDGE_APPROVED, actor=actor, decided_at=timezone.now(),
+        pledge,
+        allowed_from=(State.SUBMITTED,),
+        to=State.APPROVED,
+        action=Action.PLEDGE_APPROVED,
+        actor=actor,
+        decided_at=timezone.now(),
     )
 
 
 def pledge_request_changes(*, pledge: Pledge, actor, reason: str) -> Pledge:
     return _transition(
-        pledge, allowed_from=(State.SUBMITTED,), to=State.CHANGES_REQUESTED,
-        action=Action.PLEDGE_CHANGES_REQUESTED, actor=actor, reason=_require_reason(reason),
+        pledge,
+        allowed_from=(State.SUBMITTED,),
+        to=State.CHANGES_REQUESTED,
+        action=Action.PLEDGE_CHANGES_REQUESTED,
+        actor=actor,
+        reason=_require_reason(reason),
         decided_at=timezone.now(),
     )
 
 
 def pledge_reject(*, pledge: Pledge, actor, reason: str) -> Pledge:
     return _transition(
-        pledge, allowed_from=(State.SUBMITTED,), to=State.REJECTED,
-        action=Action.PLEDGE_REJECTED, actor=actor, reason=_require_reason(reason),
+        pledge,
+        allowed_from=(State.SUBMITTED,),
+        to=State.REJECTED,
+        action=Action.PLEDGE_REJECTED,
+        actor=actor,
+        reason=_require_reason(reason),
         decided_at=timezone.now(),
     )
 
 
 def pledge_revoke(*, pledge: Pledge, actor, reason: str) -> Pledge:
     return _transition(
-        pledge, allowed_from=(State.APPROVED,), to=State.REVOKED,
-        action=Action.PLEDGE_REVOKED, actor=actor, reason=_require_reason(reason),
+        pledge,
+        allowed_from=(State.APPROVED,),
+        to=State.REVOKED,
+        action=Action.PLEDGE_REVOKED,
+        actor=actor,
+        reason=_require_reason(reason),
     )

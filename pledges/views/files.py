@@ -13,7 +13,9 @@ def _serve(file_field, download_name: str) -> FileResponse:
         raise Http404
     content_type = mimetypes.guess_type(file_field.name)[0] or "application/octet-stream"
     response = FileResponse(
-        file_field.open("rb"), content_type=content_type, as_attachment=False,
+        file_field.open("rb"),
+        content_type=content_type,
+        as_attachment=False,
         filename=download_name,
     )
     response["X-Content-Type-Options"] = "nosniff"

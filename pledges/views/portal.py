@@ -68,8 +68,11 @@ def enterprise_create(request):
         licence = data.get("licence_scan")
         try:
             enterprise_register(
-                actor=request.user, credit_code=data["credit_code"], profile=data,
-                licence=licence, licence_type=getattr(licence, "checked_type", ""),
+                actor=request.user,
+                credit_code=data["credit_code"],
+                profile=data,
+                licence=licence,
+                licence_type=getattr(licence, "checked_type", ""),
             )
         except EnterpriseExists as error:
             form.add_error("credit_code", str(error.message))
@@ -83,9 +86,14 @@ def enterprise_create(request):
 
 @member_required
 def enterprise_detail(request, membership):
-    return render(request, "portal/enterprise_detail.html", {
-        "membership": membership, "enterprise": membership.enterprise,
-    })
+    return render(
+        request,
+        "portal/enterprise_detail.html",
+        {
+            "membership": membership,
+            "enterprise": membership.enterprise,
+        },
+    )
 
 
 @member_required
@@ -100,14 +108,23 @@ def enterprise_edit(request, membership):
         data = form.cleaned_data
         licence = data.get("licence_scan")
         enterprise_update(
-            enterprise=enterprise, actor=request.user, profile=data, licence=licence,
+            enterprise=enterprise,
+            actor=request.user,
+            profile=data,
+            licence=licence,
             licence_type=getattr(licence, "checked_type", ""),
         )
         messages.success(request, _("The profile is saved."))
         return redirect("portal:enterprise")
-    return render(request, "portal/enterprise_form.html", {
-        "form": form, "creating": False, "enterprise": enterprise,
-    })
+    return render(
+        request,
+        "portal/enterprise_form.html",
+        {
+            "form": form,
+            "creating": False,
+            "enterprise": enterprise,
+        },
+    )
 
 
 @member_required
@@ -138,9 +155,17 @@ def sign(request, membership, year):
             messages.error(request, error.message)
         else:
             return redirect("portal:pledge", pledge_id=pledge.pk)
-    return render(request, "portal/sign.html", {
-        "form": form, "campaign": campaign, "pledge": pledge, "enterprise": enterprise,
-    })
+    return render(
+        request,
+        "portal/sign.html",
+        {
+            "form": form,
+            "campaign": campaign,
+            "pledge": pledge,
+            "enterprise": enterprise,
+            "reviewer_reason": selectors.latest_reviewer_reason(pledge=pledge) if pledge else "",
+        },
+    )
 
 
 def _save_pledge(request, form, campaign, enterprise, pledge):
@@ -154,8 +179,9 @@ def _save_pledge(request, form, campaign, enterprise, pledge):
         "stamped_page_type": getattr(upload, "checked_type", ""),
     }
     if pledge is None:
-        pledge = pledge_create(enterprise=enterprise, campaign=campaign, actor=request.user,
-                               **fields)
+        pledge = pledge_create(
+            enterprise=enterprise, campaign=campaign, actor=request.user, **fields
+        )
     else:
         pledge = pledge_update(pledge=pledge, actor=request.user, **fields)
     if form.action == PledgeForm.SUBMIT:
@@ -169,12 +195,16 @@ def _save_pledge(request, form, campaign, enterprise, pledge):
 @member_required
 def pledge_detail(request, membership, pledge_id):
     pledge = selectors.pledge_for_member(user=request.user, pledge_id=pledge_id)
-    return render(request, "portal/pledge_detail.html", {
-        "pledge": pledge,
-        "enterprise": membership.enterprise,
-        "timeline": selectors.pledge_timeline(pledge=pledge),
-        "reviewer_reason": selectors.latest_reviewer_reason(pledge=pledge),
-    })
+    return render(
+        request,
+        "portal/pledge_detail.html",
+        {
+            "pledge": pledge,
+            "enterprise": membership.enterprise,
+            "timeline": selectors.pledge_timeline(pledge=pledge),
+            "reviewer_reason": selectors.latest_reviewer_reason(pledge=pledge),
+        },
+    )
 
 
 @require_POST
@@ -210,7 +240,8 @@ def team(request, membership):
     if request.method == "POST" and form.is_valid():
         try:
             invitation_create(
-                enterprise=membership.enterprise, actor=request.user,
+                enterprise=membership.enterprise,
+                actor=request.user,
                 email=form.cleaned_data["email"],
             )
         except DomainError as error:
@@ -218,18 +249,23 @@ def team(request, membership):
         else:
             messages.success(request, _("The invitation is sent."))
             return redirect("portal:team")
-    return render(request, "portal/team.html", {
-        "membership": membership, "enterprise": membership.enterprise, "members": members,
-        "invitations": invitations, "form": form,
-    })
+    return render(
+        request,
+        "portal/team.html",
+        {
+            "membership": membership,
+            "enterprise": membership.enterprise,
+            "members": members,
+            "invitations": invitations,
+            "form": form,
+        },
+    )
 
 
 @require_POST
 @member_required
 def invitation_revoke_view(request, membership, invitation_id):
-    invitation = get_object_or_404(
-        Invitation, pk=invitation_id, enterprise=membership.enterprise
-    )
+    invitation = get_object_or_404(Invitation, pk=invitation_id, enterprise=membership.enterprise)
     try:
         invitation_revoke(invitation=invitation, actor=request.user)
     except DomainError as error:

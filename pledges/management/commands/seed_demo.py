@@ -27,18 +27,54 @@ REVIEWERS_GROUP = "Reviewers"
 
 # (name, city, region code, industry division, owner e-mail, the state the pledge ends in)
 DEMO_ENTERPRISES = [
-    ("北京华质精密仪器有限公司", "北京市", "110108", "40", "draft@demo.chengxin.localhost",
-     "draft"),
-    ("上海申诚食品股份有限公司", "上海市", "310115", "14",
-     "submitted@demo.chengxin.localhost", "submitted"),
-    ("广东粤信家电制造有限公司", "佛山市", "440606", "38", "changes@demo.chengxin.localhost",
-     "changes_requested"),
-    ("浙江之江纺织集团有限公司", "杭州市", "330108", "17", "approved@demo.chengxin.localhost",
-     "approved"),
-    ("四川天府建材有限公司", "成都市", "510104", "30", "rejected@demo.chengxin.localhost",
-     "rejected"),
-    ("江苏苏质医疗器械有限公司", "苏州市", "320506", "35",
-     "withdrawn@demo.chengxin.localhost", "withdrawn"),
+    (
+        "北京华质精密仪器有限公司",
+        "北京市",
+        "110108",
+        "40",
+        "draft@demo.chengxin.localhost",
+        "draft",
+    ),
+    (
+        "上海申诚食品股份有限公司",
+        "上海市",
+        "310115",
+        "14",
+        "submitted@demo.chengxin.localhost",
+        "submitted",
+    ),
+    (
+        "广东粤信家电制造有限公司",
+        "佛山市",
+        "440606",
+        "38",
+        "changes@demo.chengxin.localhost",
+        "changes_requested",
+    ),
+    (
+        "浙江之江纺织集团有限公司",
+        "杭州市",
+        "330108",
+        "17",
+        "approved@demo.chengxin.localhost",
+        "approved",
+    ),
+    (
+        "四川天府建材有限公司",
+        "成都市",
+        "510104",
+        "30",
+        "rejected@demo.chengxin.localhost",
+        "rejected",
+    ),
+    (
+        "江苏苏质医疗器械有限公司",
+        "苏州市",
+        "320506",
+        "35",
+        "withdrawn@demo.chengxin.localhost",
+        "withdrawn",
+    ),
     ("山东齐鲁质量检测有限公司", "济南市", "370102", "74", "new@demo.chengxin.localhost", None),
 ]
 
@@ -95,8 +131,12 @@ class Command(BaseCommand):
         user = User.objects.filter(email=email).first()
         if user is None:
             create = User.objects.create_superuser if superuser else User.objects.create_user
-            user = create(email=email, password=DEMO_PASSWORD, full_name=full_name,
-                          is_staff=staff or superuser)
+            user = create(
+                email=email,
+                password=DEMO_PASSWORD,
+                full_name=full_name,
+                is_staff=staff or superuser,
+            )
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
@@ -104,17 +144,29 @@ class Command(BaseCommand):
 
     def _profile(self, name, city, region, industry, email) -> dict:
         return {
-            "name": name, "name_en": "", "province": Province.objects.get(code=region[:2]),
-            "city": city, "industry": Industry.objects.get(code=industry),
-            "legal_representative": "张伟", "address": f"{city}高新区质量大道1号", "website": "",
-            "contact_name": "李娜", "contact_phone": "010-12345678", "contact_email": email,
+            "name": name,
+            "name_en": "",
+            "province": Province.objects.get(code=region[:2]),
+            "city": city,
+            "industry": Industry.objects.get(code=industry),
+            "legal_representative": "张伟",
+            "address": f"{city}高新区质量大道1号",
+            "website": "",
+            "contact_name": "李娜",
+            "contact_phone": "010-12345678",
+            "contact_email": email,
         }
 
     def _pledge(self, enterprise: Enterprise, campaign, owner, reviewer, final_state) -> Pledge:
         pledge = pledge_services.pledge_create(
-            enterprise=enterprise, campaign=campaign, actor=owner,
-            signer_name="张伟", signer_title="法定代表人", signer_authorised=True,
-            stamped_page=stamped_page_png(), stamped_page_type="image/png",
+            enterprise=enterprise,
+            campaign=campaign,
+            actor=owner,
+            signer_name="张伟",
+            signer_title="法定代表人",
+            signer_authorised=True,
+            stamped_page=stamped_page_png(),
+            stamped_page_type="image/png",
         )
         if final_state == "draft":
             return pledge
@@ -125,11 +177,15 @@ class Command(BaseCommand):
             pledge_services.pledge_approve(pledge=pledge, actor=reviewer)
         elif final_state == "changes_requested":
             pledge_services.pledge_request_changes(
-                pledge=pledge, actor=reviewer, reason="盖章页不清晰，请重新扫描上传。",
+                pledge=pledge,
+                actor=reviewer,
+                reason="盖章页不清晰，请重新扫描上传。",
             )
         elif final_state == "rejected":
             pledge_services.pledge_reject(
-                pledge=pledge, actor=reviewer, reason="营业执照信息与填报信息不一致。",
+                pledge=pledge,
+                actor=reviewer,
+                reason="营业执照信息与填报信息不一致。",
             )
         return pledge
 
