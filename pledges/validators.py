@@ -7,7 +7,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
@@ -84,12 +83,19 @@ def inspect_upload(upload) -> str:
 def _check_pdf(upload) -> None:
     try:
         reader = PdfReader(upload, strict=False)
-        if len(reader.pages) == 0:
-            raise ValidationError(_("The PDF has no pages."), code="pdf_empty")
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError):
+        encrypted = reader.is_encrypted
+        pages = 0 if encrypted else len(reader.pages)
+    except Exception:  # noqa: BLE001 - any failure to parse untrusted input means "damaged"
         raise ValidationError(
             _("The PDF file is damaged and cannot be read."), code="pdf_damaged"
         ) from None
+    if encrypted:
+        raise ValidationError(
+            _("The PDF is protected by a password; upload it without protection."),
+            code="pdf_encrypted",
+        )
+    if pages == 0:
+        raise ValidationError(_("The PDF has no pages."), code="pdf_empty")
 
 
 def _check_image(upload) -> None:
@@ -101,7 +107,9 @@ def _check_image(upload) -> None:
             image.verify()
     except ValidationError:
         raise
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise ValidationError(_("The image has too many pixels."), code="image_pixels") from None
+    except Exception:  # noqa: BLE001 - any failure to decode untrusted input means "damaged"
         raise ValidationError(
             _("The image file is damaged and cannot be read."), code="image_damaged"
         ) from None

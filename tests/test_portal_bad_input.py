@@ -7,6 +7,7 @@ added to (or changed in) the private storage.
 """
 
 import hashlib
+import io
 import re
 import struct
 import zlib
@@ -15,6 +16,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils.html import escape
+from pypdf import PdfWriter
 
 from accounts.models import Invitation, Membership
 from accounts.services import invitation_accept, invitation_create
@@ -209,7 +211,19 @@ def certificate_encrypted_pdf():
 
 
 def pdf_without_pages():
-    return factories.upload(_pdf_with_trailer(b"<< /Size 2 /Root 1 0 R >>"), "scan.pdf")
+    buffer = io.BytesIO()
+    PdfWriter().write(buffer)
+    return factories.upload(buffer.getvalue(), "scan.pdf", "application/pdf")
+
+
+def password_protected_pdf():
+    """A real one-page PDF, locked with a password: reviewers could not open it."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt(user_password="secret", algorithm="RC4-128")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return factories.upload(buffer.getvalue(), "scan.pdf", "application/pdf")
 
 
 def png_of_70_megapixels():
@@ -240,11 +254,12 @@ BAD_UPLOADS = [
     pytest.param(damaged_pdf, "pdf_damaged", id="damaged-pdf"),
     pytest.param(damaged_png, "image_damaged", id="damaged-png"),
     pytest.param(empty_file, "empty", id="empty-file"),
-    pytest.param(pdf_without_pages, None, id="pdf-without-pages"),
+    pytest.param(pdf_without_pages, "pdf_empty", id="pdf-without-pages"),
     pytest.param(png_of_70_megapixels, "image_pixels", id="png-70-megapixels"),
-    # Both of these currently escape the upload check as exceptions (HTTP 500).
+    # These two escaped the upload check of commit aff79de as exceptions (HTTP 500).
     pytest.param(pdf_with_broken_trailer, "pdf_damaged", id="pdf-with-broken-trailer"),
     pytest.param(certificate_encrypted_pdf, None, id="certificate-encrypted-pdf"),
+    pytest.param(password_protected_pdf, None, id="password-protected-pdf"),
 ]
 
 # --- Enterprise registration --------------------------------------------------------------
@@ -709,6 +724,26 @@ def test_edit_oversized_licence_is_refused(owner_client, enterprise, stored_lice
     before = snapshot()
     response = owner_client.post(EDIT_URL, profile_data(enterprise, licence_scan=padded_png(2001)))
     assert_field_error(response, "licence_scan", "too_large")
+    assert snapshot() == before
+
+
+def test_edit_good_licence_is_not_stored_when_another_field_fails(
+    owner_client, enterprise, stored_licence
+):
+    """A valid replacement licence sent with an invalid phone leaves no orphan file and
+    the stored licence in place."""
+    before, row = snapshot(), enterprise_row(enterprise)
+    response = owner_client.post(
+        EDIT_URL,
+        profile_data(
+            enterprise,
+            contact_phone="not a phone",
+            licence_scan=factories.upload(factories.pdf_bytes(), "new.pdf", "application/pdf"),
+        ),
+    )
+    assert_field_error(response, "contact_phone", "invalid")
+    assert_kept(response, "not a phone")
+    assert enterprise_row(enterprise) == row
     assert snapshot() == before
 
 

@@ -62,7 +62,9 @@ def dashboard(request):
 def enterprise_create(request):
     if selectors.membership_for(request.user) is not None:
         return redirect("portal:enterprise")
-    form = EnterpriseRegisterForm(request.POST or None, request.FILES or None)
+    form = EnterpriseRegisterForm(
+        request.POST if request.method == "POST" else None, request.FILES or None
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         licence = data.get("licence_scan")
@@ -147,7 +149,12 @@ def sign(request, membership, year):
             "signer_title": pledge.signer_title,
             "signer_authorised": pledge.signer_authorised,
         }
-    form = PledgeForm(request.POST or None, request.FILES or None, initial=initial, pledge=pledge)
+    form = PledgeForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES or None,
+        initial=initial,
+        pledge=pledge,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             pledge = _save_pledge(request, form, campaign, enterprise, pledge)
@@ -236,7 +243,7 @@ def pledge_withdraw_view(request, membership, pledge_id):
 @member_required
 def team(request, membership):
     members, invitations = selectors.enterprise_team(enterprise=membership.enterprise)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             invitation_create(
