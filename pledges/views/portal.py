@@ -22,6 +22,11 @@ from ..services.enterprises import EnterpriseExists, enterprise_register, enterp
 from ..services.pledges import pledge_create, pledge_submit, pledge_update, pledge_withdraw
 
 
+def _posted(request):
+    """(data, files) of a POST, even an empty one, so it is validated; (None, None) otherwise."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
 def member_required(view):
     """Logged in and a member of an enterprise; the membership is passed to the view."""
 
@@ -62,9 +67,7 @@ def dashboard(request):
 def enterprise_create(request):
     if selectors.membership_for(request.user) is not None:
         return redirect("portal:enterprise")
-    form = EnterpriseRegisterForm(
-        request.POST if request.method == "POST" else None, request.FILES or None
-    )
+    form = EnterpriseRegisterForm(*_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         licence = data.get("licence_scan")
@@ -103,9 +106,7 @@ def enterprise_edit(request, membership):
     enterprise = membership.enterprise
     # The form works on a copy: validation writes typed values onto its instance, and the
     # service compares them with what is stored.
-    form = EnterpriseProfileForm(
-        request.POST or None, request.FILES or None, instance=copy.copy(enterprise)
-    )
+    form = EnterpriseProfileForm(*_posted(request), instance=copy.copy(enterprise))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         licence = data.get("licence_scan")
@@ -150,8 +151,7 @@ def sign(request, membership, year):
             "signer_authorised": pledge.signer_authorised,
         }
     form = PledgeForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES or None,
+        *_posted(request),
         initial=initial,
         pledge=pledge,
     )
@@ -243,7 +243,7 @@ def pledge_withdraw_view(request, membership, pledge_id):
 @member_required
 def team(request, membership):
     members, invitations = selectors.enterprise_team(enterprise=membership.enterprise)
-    form = InvitationForm(request.POST if request.method == "POST" else None)
+    form = InvitationForm(_posted(request)[0])
     if request.method == "POST" and form.is_valid():
         try:
             invitation_create(
