@@ -102,3 +102,54 @@ def campaign_created_event(*, campaign: Campaign, actor) -> AuditEvent:
 
 def campaign_updated_event(*, campaign: Campaign, actor, changed: list[str]) -> AuditEvent:
     return _record(Action.CAMPAIGN_UPDATED, actor=actor, campaign=campaign, changed=sorted(changed))
+
+
+def pledge_claimed_event(*, pledge: Pledge, actor) -> AuditEvent:
+    return _record(
+        Action.PLEDGE_CLAIMED,
+        actor=actor,
+        enterprise=pledge.enterprise,
+        pledge=pledge,
+        campaign=pledge.campaign,
+    )
+
+
+def pledge_released_event(*, pledge: Pledge, actor) -> AuditEvent:
+    return _record(
+        Action.PLEDGE_RELEASED,
+        actor=actor,
+        enterprise=pledge.enterprise,
+        pledge=pledge,
+        campaign=pledge.campaign,
+    )
+
+
+def note_added_event(*, pledge: Pledge, actor, note_id: int) -> AuditEvent:
+    return _record(
+        Action.NOTE_ADDED,
+        actor=actor,
+        enterprise=pledge.enterprise,
+        pledge=pledge,
+        campaign=pledge.campaign,
+        note_id=note_id,
+    )
+
+
+def campaign_opened_event(*, campaign: Campaign, actor) -> AuditEvent:
+    return _record(Action.CAMPAIGN_OPENED, actor=actor, campaign=campaign)
+
+
+def campaign_closed_event(*, campaign: Campaign, actor) -> AuditEvent:
+    return _record(Action.CAMPAIGN_CLOSED, actor=actor, campaign=campaign)
+
+
+def staff_role_granted_event(*, actor, user, role: str) -> AuditEvent:
+    return _record(
+        Action.STAFF_ROLE_GRANTED, actor=actor, user_id=user.pk, email=user.email, role=role
+    )
+
+
+def staff_role_revoked_event(*, actor, user, role: str) -> AuditEvent:
+    return _record(
+        Action.STAFF_ROLE_REVOKED, actor=actor, user_id=user.pk, email=user.email, role=role
+    )

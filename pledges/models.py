@@ -197,6 +197,16 @@ class Pledge(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # A reviewer's claim tells the others who is looking at it; it expires on its own.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("claimed by"),
+    )
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("pledge")
@@ -211,6 +221,11 @@ class Pledge(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["state", "submitted_at"])]
+        permissions = [
+            ("review_pledge", _("Can review pledges (the review console)")),
+            ("manage_campaigns", _("Can manage campaigns and reviewer accounts")),
+            ("export_reports", _("Can export reports")),
+        ]
 
     def __str__(self):
         return f"{self.enterprise} · {self.campaign.year}"
@@ -250,8 +265,15 @@ class AuditEvent(models.Model):
         PLEDGE_CHANGES_REQUESTED = "pledge_changes_requested", _("Changes requested")
         PLEDGE_REJECTED = "pledge_rejected", _("Pledge rejected")
         PLEDGE_REVOKED = "pledge_revoked", _("Pledge revoked")
+        PLEDGE_CLAIMED = "pledge_claimed", _("Claimed for review")
+        PLEDGE_RELEASED = "pledge_released", _("Claim released")
+        NOTE_ADDED = "note_added", _("Internal note added")
         CAMPAIGN_CREATED = "campaign_created", _("Campaign created")
         CAMPAIGN_UPDATED = "campaign_updated", _("Campaign updated")
+        CAMPAIGN_OPENED = "campaign_opened", _("Signing opened")
+        CAMPAIGN_CLOSED = "campaign_closed", _("Signing closed")
+        STAFF_ROLE_GRANTED = "staff_role_granted", _("Staff role granted")
+        STAFF_ROLE_REVOKED = "staff_role_revoked", _("Staff role removed")
 
     action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     actor = models.ForeignKey(
@@ -294,6 +316,29 @@ class AuditEvent(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
+    # What the enterprise sees of its pledge's life; claims and notes stay inside.
+    ENTERPRISE_ACTIONS = frozenset(
+        {
+            Action.PLEDGE_CREATED,
+            Action.PLEDGE_EDITED,
+            Action.PLEDGE_SUBMITTED,
+            Action.PLEDGE_RESUBMITTED,
+            Action.PLEDGE_WITHDRAWN,
+            Action.PLEDGE_APPROVED,
+            Action.PLEDGE_CHANGES_REQUESTED,
+            Action.PLEDGE_REJECTED,
+            Action.PLEDGE_REVOKED,
+        }
+    )
+    DECISION_ACTIONS = frozenset(
+        {
+            Action.PLEDGE_APPROVED,
+            Action.PLEDGE_CHANGES_REQUESTED,
+            Action.PLEDGE_REJECTED,
+            Action.PLEDGE_REVOKED,
+        }
+    )
+
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
@@ -301,3 +346,56 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    @property
+    def is_decision(self) -> bool:
+        return self.action in self.DECISION_ACTIONS
+
+
+class ReviewNote(models.Model):
+    """A reviewer's internal note on a pledge; never shown to the enterprise."""
+
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.CASCADE, related_name="notes", verbose_name=_("pledge")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("note"), max_length=4000)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.pledge_id}: {self.text[:40]}"
+
+
+class DecisionNotice(models.Model):
+    """One e-mail about one decision to one member: the row makes the mail task idempotent."""
+
+    event = models.ForeignKey(
+        AuditEvent, on_delete=models.PROTECT, related_name="+", verbose_name=_("event")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("decision notice")
+        verbose_name_plural = _("decision notices")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "recipient"], name="one_notice_per_member")
+        ]
+
+    def __str__(self):
+        return f"{self.event_id} → {self.recipient_id}"

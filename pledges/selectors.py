@@ -59,7 +59,12 @@ def pledge_for_member(*, user, pledge_id: int) -> Pledge:
 
 
 def pledge_timeline(*, pledge: Pledge) -> QuerySet[AuditEvent]:
-    return pledge.events.select_related("actor").order_by("created_at", "id")
+    """The pledge's life as its enterprise sees it (no claims or internal notes)."""
+    return (
+        pledge.events.filter(action__in=AuditEvent.ENTERPRISE_ACTIONS)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
 
 
 def latest_reviewer_reason(*, pledge: Pledge) -> str:

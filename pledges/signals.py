@@ -7,5 +7,5 @@ commit or roll back together with the decision, and queue work with ``transactio
 
 from django.dispatch import Signal
 
-# Arguments: pledge, from_state, to_state, actor, reason.
+# Arguments: pledge, from_state, to_state, actor, reason, event (the AuditEvent row).
 pledge_transitioned = Signal()

@@ -47,3 +47,19 @@ def _reference_data(request):
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
         load_reference_data(Province, Industry)
+
+
+@pytest.fixture
+def reviewer(db):
+    return factories.staff("reviewer@example.com", role="Reviewers", full_name="审核员甲")
+
+
+@pytest.fixture
+def administrator(db):
+    return factories.staff("administrator@example.com", role="Administrators")
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
+    return client

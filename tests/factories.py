@@ -5,6 +5,7 @@ import itertools
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -13,6 +14,7 @@ from stdnum.cn import uscc
 
 from accounts.models import User
 from pledges.models import Campaign, Industry, Province
+from pledges.services import pledges as services
 from pledges.services.enterprises import enterprise_register
 
 _serial = itertools.count(1)
@@ -98,3 +100,25 @@ def pdf_bytes() -> bytes:
 
 def upload(content: bytes, name: str = "page.png", content_type: str = "image/png"):
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+def staff(email: str | None = None, *, role: str = "Reviewers", **fields) -> User:
+    """A reviewer or administrator: a user in that role's group."""
+    member = user(email, **fields)
+    member.groups.add(Group.objects.get(name=role))
+    return member
+
+
+def submitted_pledge(enterprise, campaign, actor):
+    """A complete pledge, submitted through the real services."""
+    pledge = services.pledge_create(
+        enterprise=enterprise,
+        campaign=campaign,
+        actor=actor,
+        signer_name="王芳",
+        signer_title="法定代表人",
+        signer_authorised=True,
+        stamped_page=upload(png_bytes()),
+        stamped_page_type="image/png",
+    )
+    return services.pledge_submit(pledge=pledge, actor=actor)

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "django_filters",
     "accounts",
     "pledges",
 ]
@@ -197,5 +199,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "INFO"},
 }
 
+# Reviewers and administrators may protect their accounts with TOTP; production requires it
+# before the review console opens.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Chengxin"
+REVIEW_REQUIRE_MFA = env.bool("REVIEW_REQUIRE_MFA", default=False)
+
 # --- Product ----------------------------------------------------------------------------
+# A reviewer's claim on a pledge lapses after this many minutes.
+REVIEW_CLAIM_MINUTES = env.int("REVIEW_CLAIM_MINUTES", default=30)
+# Submitted pledges waiting longer than this stand out in the queue.
+REVIEW_OVERDUE_DAYS = env.int("REVIEW_OVERDUE_DAYS", default=5)
 PLEDGE_UPLOAD_TYPES = {"application/pdf", "image/jpeg", "image/png"}

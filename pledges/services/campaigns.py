@@ -1,9 +1,11 @@
 """Writes of campaigns: the pledge text is frozen once anyone has signed it."""
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .. import events
-from ..errors import CampaignTextFrozen
+from ..errors import CampaignTextFrozen, DomainError
 from ..models import Campaign
 
 EDITABLE_FIELDS = ("title", "pledge_text", "opens_at", "closes_at", "number_prefix")
@@ -36,4 +38,40 @@ def campaign_update(*, campaign: Campaign, actor, **values) -> Campaign:
         events.campaign_updated_event(campaign=locked, actor=actor, changed=changed)
     for name, value in values.items():
         setattr(campaign, name, value)
+    return campaign
+
+
+def campaign_open_now(*, campaign: Campaign, actor) -> Campaign:
+    """Open signing of a campaign that has not opened yet, from this moment."""
+    now = timezone.now()
+    with transaction.atomic():
+        # The WHERE clause re-checks the dates as stored, so a stale page cannot reopen a
+        # closed campaign or shorten one that is already open.
+        rows = Campaign.objects.filter(pk=campaign.pk, opens_at__gt=now, closes_at__gt=now)
+        if rows.update(opens_at=now) != 1:
+            stored = Campaign.objects.get(pk=campaign.pk)
+            if stored.closes_at <= now:
+                raise DomainError(
+                    _(
+                        "Signing cannot be opened: the closing date has passed. "
+                        "Set a later closing date first."
+                    )
+                )
+            raise DomainError(_("Signing of this campaign is already open."))
+        campaign.opens_at = now
+        events.campaign_opened_event(campaign=campaign, actor=actor)
+    return campaign
+
+
+def campaign_close_now(*, campaign: Campaign, actor) -> Campaign:
+    """Close signing of an open campaign at this moment."""
+    now = timezone.now()
+    with transaction.atomic():
+        # Only an open campaign can close now: closing one that has not opened would put
+        # its closing date before its opening date.
+        rows = Campaign.objects.filter(pk=campaign.pk, opens_at__lt=now, closes_at__gt=now)
+        if rows.update(closes_at=now) != 1:
+            raise DomainError(_("Signing of this campaign is not open."))
+        campaign.closes_at = now
+        events.campaign_closed_event(campaign=campaign, actor=actor)
     return campaign

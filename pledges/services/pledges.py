@@ -162,7 +162,7 @@ def _transition(
         pledge.updated_at = now
         for name, value in fields.items():
             setattr(pledge, name, value)
-        events.pledge_transition_event(
+        event = events.pledge_transition_event(
             action=action,
             pledge=pledge,
             actor=actor,
@@ -177,6 +177,7 @@ def _transition(
             to_state=to,
             actor=actor,
             reason=reason,
+            event=event,
         )
     return pledge
 
@@ -222,6 +223,10 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+# A decision ends the reviewer's claim.
+_DECIDED = {"claimed_by": None, "claimed_at": None}
+
+
 def pledge_approve(*, pledge: Pledge, actor) -> Pledge:
     return _transition(
         pledge,
@@ -230,6 +235,7 @@ def pledge_approve(*, pledge: Pledge, actor) -> Pledge:
         action=Action.PLEDGE_APPROVED,
         actor=actor,
         decided_at=timezone.now(),
+        **_DECIDED,
     )
 
 
@@ -242,6 +248,7 @@ def pledge_request_changes(*, pledge: Pledge, actor, reason: str) -> Pledge:
         actor=actor,
         reason=_require_reason(reason),
         decided_at=timezone.now(),
+        **_DECIDED,
     )
 
 
@@ -254,6 +261,7 @@ def pledge_reject(*, pledge: Pledge, actor, reason: str) -> Pledge:
         actor=actor,
         reason=_require_reason(reason),
         decided_at=timezone.now(),
+        **_DECIDED,
     )
 
 

@@ -18,12 +18,13 @@ from stdnum.cn import uscc
 from accounts.models import Membership, User
 from pledges.demo_text import PLEDGE_TEXT
 from pledges.models import Campaign, Enterprise, Industry, Pledge, Province
+from pledges.roles import ADMINISTRATORS, REVIEWERS
 from pledges.services import pledges as pledge_services
 from pledges.services.campaigns import campaign_create
 from pledges.services.enterprises import enterprise_register
 
 DEMO_PASSWORD = "chengxin-demo"  # noqa: S105 - printed demo credential for local use only
-REVIEWERS_GROUP = "Reviewers"
+
 
 # (name, city, region code, industry division, owner e-mail, the state the pledge ends in)
 DEMO_ENTERPRISES = [
@@ -101,8 +102,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         now = timezone.now()
         admin = self._user("admin@chengxin.localhost", "管理员", superuser=True)
-        reviewer = self._user("reviewer@chengxin.localhost", "审核员", staff=True)
-        reviewer.groups.add(Group.objects.get_or_create(name=REVIEWERS_GROUP)[0])
+        reviewer = self._user("reviewer@chengxin.localhost", "审核员")
+        reviewer.groups.add(Group.objects.get(name=REVIEWERS))
+        admin.groups.add(Group.objects.get(name=ADMINISTRATORS))
         campaign = Campaign.objects.filter(year=now.year).first() or campaign_create(
             actor=admin,
             year=now.year,

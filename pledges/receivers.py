@@ -1,0 +1,23 @@
+"""Work queued after a pledge's state changes, without touching the decision code."""
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from .models import Pledge
+from .signals import pledge_transitioned
+from .tasks import send_decision_email
+
+# The enterprise's members hear about every decision the association takes.
+NOTIFIED_STATES = {
+    Pledge.State.APPROVED,
+    Pledge.State.CHANGES_REQUESTED,
+    Pledge.State.REJECTED,
+    Pledge.State.REVOKED,
+}
+
+
+@receiver(pledge_transitioned, dispatch_uid="decision_email")
+def queue_decision_email(sender, *, to_state, event, **kwargs):
+    if to_state in NOTIFIED_STATES:
+        event_id = event.pk
+        transaction.on_commit(lambda: send_decision_email.delay(event_id))

@@ -1,0 +1,129 @@
+"""Reads of the review console: the queue and everything needed to decide on one pledge."""
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .filters import ReviewQueueFilter
+from .models import Enterprise, Pledge
+from .services.review import claim_cutoff
+from .validators import credit_code_province, normalise_credit_code
+
+QUEUE_PAGE_SIZE = 50
+
+# Words every company name carries; left out when looking for look-alike names.
+_LEGAL_FORMS = re.compile(
+    r"(股份有限公司|有限责任公司|有限公司|集团|公司|厂|省|市|自治区|特别行政区)$"
+)
+
+
+def review_queue(*, data, user, page_number):
+    """The filtered queue (oldest first), one page of it, and the counts per state."""
+    pledges = Pledge.objects.select_related(
+        "enterprise__province", "enterprise__industry", "campaign", "claimed_by"
+    ).order_by(F("submitted_at").asc(nulls_last=True), "id")
+    queue_filter = ReviewQueueFilter(data, queryset=pledges, request=_Request(user))
+    page = Paginator(queue_filter.qs, QUEUE_PAGE_SIZE).get_page(page_number)
+    # Counts per state under the same filters, whatever state is being looked at.
+    unfiltered_state = {key: value for key, value in queue_filter.data.items() if key != "state"}
+    unfiltered_state["state"] = ReviewQueueFilter.ALL
+    by_state = ReviewQueueFilter(
+        unfiltered_state, queryset=Pledge.objects.all(), request=_Request(user)
+    ).qs
+    counts = dict(by_state.order_by().values_list("state").annotate(n=Count("id")))
+    return queue_filter, page, counts
+
+
+@dataclass
+class _Request:
+    # django-filter only needs request.user for "claimed by me".
+    user: object
+
+
+def overdue_before():
+    return timezone.now() - timedelta(days=settings.REVIEW_OVERDUE_DAYS)
+
+
+def pledge_for_review(*, pledge_id: int) -> Pledge:
+    return get_object_or_404(
+        Pledge.objects.select_related(
+            "enterprise__province", "enterprise__industry__section", "campaign", "claimed_by"
+        ),
+        pk=pledge_id,
+    )
+
+
+@dataclass
+class CreditCodeCheck:
+    valid: bool
+    matches_province: bool
+    region: str
+
+
+def credit_code_check(enterprise: Enterprise) -> CreditCodeCheck:
+    try:
+        code = normalise_credit_code(enterprise.credit_code)
+    except ValidationError:
+        return CreditCodeCheck(valid=False, matches_province=False, region="")
+    region = credit_code_province(code)
+    return CreditCodeCheck(
+        valid=True, matches_province=region == enterprise.province_id, region=region
+    )
+
+
+def name_core(name: str) -> str:
+    core = name.strip()
+    for _ in range(3):
+        core = _LEGAL_FORMS.sub("", core)
+    return core
+
+
+def look_alike_enterprises(enterprise: Enterprise, *, limit: int = 10):
+    """Other enterprises with the same code or a name that contains this one's core."""
+    core = name_core(enterprise.name)
+    match = Q(credit_code=enterprise.credit_code)
+    if len(core) >= 2:
+        match |= Q(name__icontains=core)
+    return (
+        Enterprise.objects.filter(match)
+        .exclude(pk=enterprise.pk)
+        .select_related("province")
+        .order_by("name")[:limit]
+    )
+
+
+def earlier_pledges(pledge: Pledge):
+    return (
+        Pledge.objects.filter(enterprise_id=pledge.enterprise_id)
+        .exclude(pk=pledge.pk)
+        .select_related("campaign")
+        .order_by("-campaign__year", "-created_at")
+    )
+
+
+def text_integrity(pledge: Pledge) -> dict:
+    computed = hashlib.sha256(pledge.text_snapshot.encode("utf-8")).hexdigest()
+    return {
+        "hash_matches": computed == pledge.text_sha256,
+        "same_as_campaign": pledge.text_snapshot == pledge.campaign.pledge_text,
+    }
+
+
+def claim_is_active(pledge: Pledge) -> bool:
+    return bool(pledge.claimed_by_id and pledge.claimed_at and pledge.claimed_at >= claim_cutoff())
+
+
+def review_timeline(pledge: Pledge):
+    return pledge.events.select_related("actor").order_by("created_at", "id")
+
+
+def review_notes(pledge: Pledge):
+    return pledge.notes.select_related("author").order_by("created_at", "id")

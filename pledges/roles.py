@@ -1,0 +1,33 @@
+"""Staff roles: groups with explicit permissions, kept in step with the code after migrate."""
+
+from django.contrib.auth.models import Group, Permission
+
+REVIEWERS = "Reviewers"
+ADMINISTRATORS = "Administrators"
+
+ROLE_PERMISSIONS = {
+    REVIEWERS: ["review_pledge", "export_reports"],
+    ADMINISTRATORS: ["review_pledge", "export_reports", "manage_campaigns"],
+}
+
+REVIEW_PERMISSION = "pledges.review_pledge"
+MANAGE_PERMISSION = "pledges.manage_campaigns"
+EXPORT_PERMISSION = "pledges.export_reports"
+
+
+def ensure_roles(**kwargs) -> None:
+    """Create the role groups and give them exactly their permissions (idempotent)."""
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        permissions = Permission.objects.filter(
+            content_type__app_label="pledges", codename__in=codenames
+        )
+        group.permissions.set(permissions)
+
+
+def is_reviewer(user) -> bool:
+    return user.is_authenticated and user.has_perm(REVIEW_PERMISSION)
+
+
+def is_administrator(user) -> bool:
+    return user.is_authenticated and user.has_perm(MANAGE_PERMISSION)
