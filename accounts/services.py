@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pledges import events
 from pledges.errors import DomainError, PermissionDenied
+from pledges.roles import STAFF_CANNOT_JOIN, is_reviewer
 
 from .models import Invitation, Membership, User
 from .tasks import send_invitation_email
@@ -53,6 +54,8 @@ def invitation_revoke(*, invitation: Invitation, actor: User) -> None:
 
 def invitation_accept(*, invitation: Invitation, actor: User) -> Membership:
     """Join the enterprise; only the owner of the invited, verified e-mail address may."""
+    if is_reviewer(actor):
+        raise DomainError(STAFF_CANNOT_JOIN)
     verified = EmailAddress.objects.filter(
         user=actor, email__iexact=invitation.email, verified=True
     ).exists()

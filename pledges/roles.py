@@ -1,6 +1,7 @@
 """Staff roles: groups with explicit permissions, kept in step with the code after migrate."""
 
 from django.contrib.auth.models import Group, Permission
+from django.utils.translation import gettext_lazy as _
 
 REVIEWERS = "Reviewers"
 ADMINISTRATORS = "Administrators"
@@ -13,6 +14,9 @@ ROLE_PERMISSIONS = {
 REVIEW_PERMISSION = "pledges.review_pledge"
 MANAGE_PERMISSION = "pledges.manage_campaigns"
 EXPORT_PERMISSION = "pledges.export_reports"
+
+# Reviewers decide on enterprises' pledges, so they never act for an enterprise themselves.
+STAFF_CANNOT_JOIN = _("Reviewer and administrator accounts cannot act for an enterprise.")
 
 
 def ensure_roles(**kwargs) -> None:

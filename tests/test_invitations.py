@@ -7,6 +7,7 @@ from accounts.models import Invitation, Membership
 from accounts.services import invitation_accept, invitation_create
 from pledges.errors import DomainError, PermissionDenied
 from pledges.models import AuditEvent
+from pledges.services.enterprises import enterprise_register
 
 from . import factories
 
@@ -80,3 +81,14 @@ def test_owner_withdraws_an_invitation(owner_client, owner, enterprise):
     colleague = factories.user("c@example.com")
     with pytest.raises(DomainError):
         invitation_accept(invitation=invitation, actor=colleague)
+
+
+def test_reviewers_cannot_join_or_register_an_enterprise(owner, enterprise, reviewer):
+    invitation = invitation_create(enterprise=enterprise, actor=owner, email=reviewer.email)
+    with pytest.raises(DomainError):
+        invitation_accept(invitation=invitation, actor=reviewer)
+    with pytest.raises(DomainError):
+        enterprise_register(
+            actor=reviewer, credit_code=factories.credit_code("11"), profile=factories.profile()
+        )
+    assert not Membership.objects.filter(user=reviewer).exists()

@@ -9,6 +9,7 @@ from accounts.models import Membership
 from .. import events
 from ..errors import DomainError
 from ..models import Enterprise
+from ..roles import STAFF_CANNOT_JOIN, is_reviewer
 from ..storage import private_storage
 
 PROFILE_FIELDS = (
@@ -45,6 +46,8 @@ def enterprise_register(
     licence_type: str = "",
 ) -> Enterprise:
     """Create the enterprise and make ``actor`` its owner."""
+    if is_reviewer(actor):
+        raise DomainError(STAFF_CANNOT_JOIN)
     if Membership.objects.filter(user=actor).exists():
         raise DomainError(_("Your account already belongs to an enterprise."))
     stored = _store_licence(licence, licence_type) if licence else ""

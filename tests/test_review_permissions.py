@@ -1,0 +1,132 @@
+"""Who may open each /review/ URL: every pattern, every role.
+
+The walk covers every URL pattern under /review/; a new pattern without an entry here fails
+the test, so nothing is added to the console without deciding who may see it.
+"""
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from pledges.models import Pledge
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+# name: (method, who besides administrators may use it)
+REVIEW_URLS = {
+    "queue": ("get", "reviewer"),
+    "bulk_approve": ("post", "reviewer"),
+    "pledge": ("get", "reviewer"),
+    "stamped_page": ("get", "reviewer"),
+    "licence_scan": ("get", "reviewer"),
+    "claim": ("post", "reviewer"),
+    "release": ("post", "reviewer"),
+    "add_note": ("post", "reviewer"),
+    "decide": ("get", "reviewer"),
+    "exports": ("get", "reviewer"),
+    "export_pledges": ("get", "reviewer"),
+    "export_decisions": ("get", "reviewer"),
+    "campaigns": ("get", "administrator"),
+    "campaign_create": ("get", "administrator"),
+    "campaign_edit": ("get", "administrator"),
+    "campaign_open": ("post", "administrator"),
+    "campaign_close": ("post", "administrator"),
+    "staff": ("get", "administrator"),
+    "staff_add": ("post", "administrator"),
+    "staff_remove": ("post", "administrator"),
+}
+
+
+def review_url_names():
+    resolver = next(
+        entry
+        for entry in get_resolver().url_patterns
+        if isinstance(entry, URLResolver) and entry.namespace == "review"
+    )
+    return {entry.name for entry in resolver.url_patterns if isinstance(entry, URLPattern)}
+
+
+def test_every_review_url_is_in_the_matrix():
+    assert review_url_names() == set(REVIEW_URLS)
+
+
+@pytest.fixture
+def world(owner, enterprise, campaign, administrator):
+    reviewer = factories.staff("reviewer@example.com")
+    pledge = factories.submitted_pledge(enterprise, campaign, owner)
+    # The licence scan, so its URL answers with a file for those allowed.
+    enterprise.licence_scan.save("l.png", factories.upload(factories.png_bytes()), save=True)
+    return {
+        "anonymous": None,
+        "enterprise": owner,
+        "reviewer": reviewer,
+        "administrator": administrator,
+        "pledge": pledge,
+        "campaign": campaign,
+    }
+
+
+def url_for(name, world):
+    kwargs = {
+        "pledge": {"pledge_id": world["pledge"].pk},
+        "stamped_page": {"pledge_id": world["pledge"].pk},
+        "licence_scan": {"pledge_id": world["pledge"].pk},
+        "claim": {"pledge_id": world["pledge"].pk},
+        "release": {"pledge_id": world["pledge"].pk},
+        "add_note": {"pledge_id": world["pledge"].pk},
+        "decide": {"pledge_id": world["pledge"].pk, "decision": "approve"},
+        "campaign_edit": {"year": world["campaign"].year},
+        "campaign_open": {"year": world["campaign"].year},
+        "campaign_close": {"year": world["campaign"].year},
+        "staff_remove": {"user_id": world["reviewer"].pk, "role": "reviewer"},
+    }.get(name, {})
+    return reverse(f"review:{name}", kwargs=kwargs)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "enterprise", "reviewer", "administrator"])
+@pytest.mark.parametrize("name", sorted(REVIEW_URLS))
+def test_review_url_permissions(name, role, world):
+    method, audience = REVIEW_URLS[name]
+    client = Client()
+    if world[role] is not None:
+        client.force_login(world[role])
+    url = url_for(name, world)
+    state_before = Pledge.objects.get(pk=world["pledge"].pk).state
+    response = getattr(client, method)(url)
+
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+    elif role == "enterprise" or (role == "reviewer" and audience == "administrator"):
+        assert response.status_code == 403
+    else:
+        assert response.status_code in (200, 302), response.status_code
+    if role in ("anonymous", "enterprise"):
+        # Nothing changed for those turned away.
+        assert Pledge.objects.get(pk=world["pledge"].pk).state == state_before
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (m, _) in REVIEW_URLS.items() if m == "post"))
+def test_state_changing_review_urls_refuse_get(name, world):
+    client = Client()
+    client.force_login(world["administrator"])
+    assert client.get(url_for(name, world)).status_code == 405
+
+
+@pytest.mark.parametrize("name", sorted(n for n, (m, _) in REVIEW_URLS.items() if m == "post"))
+def test_state_changing_review_urls_need_csrf(name, world):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world["administrator"])
+    assert client.post(url_for(name, world)).status_code == 403
+
+
+def test_private_files_are_served_to_reviewers_only_with_no_store(world):
+    client = Client()
+    client.force_login(world["reviewer"])
+    response = client.get(url_for("stamped_page", world))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert b"".join(response.streaming_content).startswith(b"\x89PNG")
