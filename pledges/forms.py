@@ -71,20 +71,7 @@ class EnterpriseProfileForm(forms.ModelForm):
 
     class Meta:
         model = Enterprise
-        fields = [
-            "name",
-            "name_en",
-            "province",
-            "city",
-            "industry",
-            "legal_representative",
-            "address",
-            "website",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-            "licence_scan",
-        ]
+        fields = [*Enterprise.PROFILE_FIELDS, "licence_scan"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -75,6 +75,21 @@ def _suffix(filename: str) -> str:
 class Enterprise(models.Model):
     """An enterprise that signs pledges; one per Unified Social Credit Code."""
 
+    # What its members describe and may change; the credit code is fixed at registration.
+    PROFILE_FIELDS = (
+        "name",
+        "name_en",
+        "province",
+        "city",
+        "industry",
+        "legal_representative",
+        "address",
+        "website",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+    )
+
     name = models.CharField(_("legal name (Chinese)"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
     credit_code = models.CharField(_("Unified Social Credit Code"), max_length=18, unique=True)

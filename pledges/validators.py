@@ -13,8 +13,6 @@ from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 # An image bigger than this many pixels is refused before it is decoded (decompression bombs).
 MAX_IMAGE_PIXELS = 60_000_000
 
-SUFFIX_BY_TYPE = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-
 
 def normalise_credit_code(value: str) -> str:
     """Upper case, without spaces or dashes, and with a correct check character."""

@@ -51,12 +51,12 @@ def _reference_data(request):
 
 @pytest.fixture
 def reviewer(db):
-    return factories.staff("reviewer@example.com", role="Reviewers", full_name="审核员甲")
+    return factories.staff("reviewer@association.example", role="Reviewers", full_name="审核员甲")
 
 
 @pytest.fixture
 def administrator(db):
-    return factories.staff("administrator@example.com", role="Administrators")
+    return factories.staff("admin@association.example", role="Administrators")
 
 
 @pytest.fixture

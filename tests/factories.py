@@ -109,9 +109,9 @@ def staff(email: str | None = None, *, role: str = "Reviewers", **fields) -> Use
     return member
 
 
-def submitted_pledge(enterprise, campaign, actor):
-    """A complete pledge, submitted through the real services."""
-    pledge = services.pledge_create(
+def complete_draft(enterprise, campaign, actor):
+    """A draft with everything needed to submit it."""
+    return services.pledge_create(
         enterprise=enterprise,
         campaign=campaign,
         actor=actor,
@@ -121,4 +121,8 @@ def submitted_pledge(enterprise, campaign, actor):
         stamped_page=upload(png_bytes()),
         stamped_page_type="image/png",
     )
-    return services.pledge_submit(pledge=pledge, actor=actor)
+
+
+def submitted_pledge(enterprise, campaign, actor):
+    """A complete pledge, submitted through the real services."""
+    return services.pledge_submit(pledge=complete_draft(enterprise, campaign, actor), actor=actor)

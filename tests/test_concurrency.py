@@ -51,17 +51,7 @@ def hold_the_row_lock(**kwargs):
 
 
 def test_two_concurrent_transitions_exactly_one_wins(owner, enterprise, campaign):
-    pledge = services.pledge_create(
-        enterprise=enterprise,
-        campaign=campaign,
-        actor=owner,
-        signer_name="王芳",
-        signer_title="法定代表人",
-        signer_authorised=True,
-        stamped_page=factories.upload(factories.png_bytes()),
-        stamped_page_type="image/png",
-    )
-    services.pledge_submit(pledge=pledge, actor=owner)
+    pledge = factories.submitted_pledge(enterprise, campaign, owner)
     reviewer_a = factories.user("a@example.com", is_staff=True)
     reviewer_b = factories.user("b@example.com", is_staff=True)
     copy_a = Pledge.objects.get(pk=pledge.pk)

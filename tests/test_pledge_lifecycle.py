@@ -20,17 +20,7 @@ pytestmark = pytest.mark.django_db
 State = Pledge.State
 
 
-def complete_draft(enterprise, campaign, actor):
-    return services.pledge_create(
-        enterprise=enterprise,
-        campaign=campaign,
-        actor=actor,
-        signer_name="王芳",
-        signer_title="法定代表人",
-        signer_authorised=True,
-        stamped_page=factories.upload(factories.png_bytes()),
-        stamped_page_type="image/png",
-    )
+complete_draft = factories.complete_draft
 
 
 def in_state(state, enterprise, campaign, actor, reviewer):

@@ -12,18 +12,7 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 
-def signed(enterprise, campaign, actor):
-    pledge = services.pledge_create(
-        enterprise=enterprise,
-        campaign=campaign,
-        actor=actor,
-        signer_name="王芳",
-        signer_title="法定代表人",
-        signer_authorised=True,
-        stamped_page=factories.upload(factories.png_bytes()),
-        stamped_page_type="image/png",
-    )
-    return services.pledge_submit(pledge=pledge, actor=actor)
+signed = factories.submitted_pledge
 
 
 def test_an_empty_post_is_validated_not_ignored(client):

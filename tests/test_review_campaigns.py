@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone, translation
@@ -18,22 +17,6 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 Action = AuditEvent.Action
-
-
-def staff(email: str, group: str):
-    user = factories.user(email)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def administrator(db):
-    return staff("admin@association.example", "Administrators")
-
-
-@pytest.fixture
-def reviewer(db):
-    return staff("reviewer@association.example", "Reviewers")
 
 
 @pytest.fixture

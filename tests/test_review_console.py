@@ -167,7 +167,7 @@ def test_the_decision_needs_a_confirmation_post(reviewer_client, submitted):
     submitted.refresh_from_db()
     assert submitted.state == Pledge.State.APPROVED
     event = submitted.events.get(action="pledge_approved")
-    assert event.actor.email == "reviewer@example.com"
+    assert event.actor.email == "reviewer@association.example"
 
 
 def test_request_changes_needs_a_reason_and_composes_it(reviewer_client, submitted):

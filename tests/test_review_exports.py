@@ -5,7 +5,6 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -28,28 +27,6 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 Action = AuditEvent.Action
-
-
-def staff(email: str, group: str):
-    user = factories.user(email)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def reviewer(db):
-    return staff("reviewer@association.example", "Reviewers")
-
-
-@pytest.fixture
-def administrator(db):
-    return staff("admin@association.example", "Administrators")
-
-
-@pytest.fixture
-def reviewer_client(client, reviewer):
-    client.force_login(reviewer)
-    return client
 
 
 def owner_of(enterprise):
@@ -292,7 +269,7 @@ def at(pledge, action, when: datetime) -> None:
 
 
 def test_decisions_are_counted_per_reviewer_and_china_day(client, campaign, reviewer):
-    second = staff("second@association.example", "Reviewers")
+    second = factories.staff("second@association.example", role="Reviewers")
     pledges = [submitted(campaign) for _ in range(6)]
     utc = UTC
 

@@ -60,16 +60,7 @@ def test_running_the_task_twice_sends_each_mail_once(
 def test_the_enterprises_own_steps_send_no_decision_mail(
     action, owner, enterprise, campaign, django_capture_on_commit_callbacks
 ):
-    pledge = services.pledge_create(
-        enterprise=enterprise,
-        campaign=campaign,
-        actor=owner,
-        signer_name="王芳",
-        signer_title="法定代表人",
-        signer_authorised=True,
-        stamped_page=factories.upload(factories.png_bytes()),
-        stamped_page_type="image/png",
-    )
+    pledge = factories.complete_draft(enterprise, campaign, owner)
     with django_capture_on_commit_callbacks(execute=True):
         getattr(services, action)(pledge=pledge, actor=owner)
     assert mail.outbox == []

@@ -22,24 +22,8 @@ pytestmark = pytest.mark.django_db
 Action = AuditEvent.Action
 
 
-def staff(email: str, group: str):
-    user = factories.user(email)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 def groups(user) -> set[str]:
     return set(user.groups.values_list("name", flat=True))
-
-
-@pytest.fixture
-def administrator(db):
-    return staff("admin@association.example", "Administrators")
-
-
-@pytest.fixture
-def reviewer(db):
-    return staff("reviewer@association.example", "Reviewers")
 
 
 @pytest.fixture
@@ -261,7 +245,7 @@ def test_an_administrator_may_drop_their_own_reviewer_role(admin_client, adminis
 
 
 def test_another_administrator_can_be_removed(admin_client):
-    other = staff("other.admin@association.example", "Administrators")
+    other = factories.staff("other.admin@association.example", role="Administrators")
     admin_client.post(f"/review/staff/{other.pk}/remove/administrator/")
     assert groups(other) == set()
 

@@ -10,31 +10,13 @@ from .. import events
 from ..errors import DomainError
 from ..models import Enterprise
 from ..roles import STAFF_CANNOT_JOIN, is_reviewer
-from ..storage import private_storage
+from ..storage import discard_private_file, store_private_upload
 
-PROFILE_FIELDS = (
-    "name",
-    "name_en",
-    "province",
-    "city",
-    "industry",
-    "legal_representative",
-    "address",
-    "website",
-    "contact_name",
-    "contact_phone",
-    "contact_email",
-)
+LICENCE = Enterprise._meta.get_field("licence_scan")
 
 
 class EnterpriseExists(DomainError):
     default_message = _("An enterprise with this credit code is already registered.")
-
-
-def _store_licence(upload: UploadedFile, content_type: str) -> str:
-    suffix = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[content_type]
-    field = Enterprise._meta.get_field("licence_scan")
-    return private_storage().save(field.generate_filename(None, "licence" + suffix), upload)
 
 
 def enterprise_register(
@@ -50,23 +32,21 @@ def enterprise_register(
         raise DomainError(STAFF_CANNOT_JOIN)
     if Membership.objects.filter(user=actor).exists():
         raise DomainError(_("Your account already belongs to an enterprise."))
-    stored = _store_licence(licence, licence_type) if licence else ""
+    stored = store_private_upload(LICENCE, licence, licence_type)
     try:
         with transaction.atomic():
             enterprise = Enterprise.objects.create(
                 credit_code=credit_code,
                 licence_scan=stored,
-                **{name: profile[name] for name in PROFILE_FIELDS},
+                **{name: profile[name] for name in Enterprise.PROFILE_FIELDS},
             )
             Membership.objects.create(user=actor, enterprise=enterprise, role=Membership.Role.OWNER)
             events.enterprise_created_event(enterprise=enterprise, actor=actor)
     except IntegrityError:
-        if stored:
-            private_storage().delete(stored)
+        discard_private_file(stored)
         raise EnterpriseExists() from None
     except BaseException:
-        if stored:
-            private_storage().delete(stored)
+        discard_private_file(stored)
         raise
     return enterprise
 
@@ -80,9 +60,9 @@ def enterprise_update(
     licence_type: str = "",
 ) -> Enterprise:
     """Change the profile; the credit code identifies the enterprise and stays as registered."""
-    values = {name: profile[name] for name in PROFILE_FIELDS if name in profile}
+    values = {name: profile[name] for name in Enterprise.PROFILE_FIELDS if name in profile}
     changed = [name for name, value in values.items() if getattr(enterprise, name) != value]
-    stored = _store_licence(licence, licence_type) if licence else ""
+    stored = store_private_upload(LICENCE, licence, licence_type)
     if stored:
         values["licence_scan"] = stored
         changed.append("licence_scan")
@@ -95,7 +75,6 @@ def enterprise_update(
             enterprise.save(update_fields=[*values, "updated_at"])
             events.enterprise_updated_event(enterprise=enterprise, actor=actor, changed=changed)
     except BaseException:
-        if stored:
-            private_storage().delete(stored)
+        discard_private_file(stored)
         raise
     return enterprise

@@ -18,9 +18,10 @@ from ..errors import (
 )
 from ..models import EDITABLE_STATES, AuditEvent, Campaign, Enterprise, Pledge
 from ..signals import pledge_transitioned
-from ..storage import private_storage
+from ..storage import discard_private_file, store_private_upload
 
 State = Pledge.State
+STAMPED_PAGE = Pledge._meta.get_field("stamped_page")
 Action = AuditEvent.Action
 
 
@@ -31,12 +32,6 @@ def text_sha256(text: str) -> str:
 def _require_signing_open(campaign: Campaign) -> None:
     if not campaign.is_open():
         raise SigningClosed()
-
-
-def _store_stamped_page(upload: UploadedFile, content_type: str) -> str:
-    suffix = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[content_type]
-    field = Pledge._meta.get_field("stamped_page")
-    return private_storage().save(field.generate_filename(None, "page" + suffix), upload)
 
 
 def pledge_create(
@@ -52,7 +47,7 @@ def pledge_create(
 ) -> Pledge:
     """Start the enterprise's pledge for a campaign, as a draft with a snapshot of the text."""
     _require_signing_open(campaign)
-    stored_name = _store_stamped_page(stamped_page, stamped_page_type) if stamped_page else ""
+    stored_name = store_private_upload(STAMPED_PAGE, stamped_page, stamped_page_type)
     try:
         with transaction.atomic():
             # The lock orders this first signature after any edit of the text in progress.
@@ -75,12 +70,12 @@ def pledge_create(
             )
             events.pledge_created_event(pledge=pledge, actor=actor)
     except IntegrityError:
-        _discard(stored_name)
+        discard_private_file(stored_name)
         raise DomainError(
             _("Your enterprise has already started its pledge for this campaign.")
         ) from None
     except BaseException:
-        _discard(stored_name)
+        discard_private_file(stored_name)
         raise
     return pledge
 
@@ -105,7 +100,7 @@ def pledge_update(
         "signer_authorised": signer_authorised,
     }
     changed = [name for name, value in values.items() if getattr(pledge, name) != value]
-    stored_name = _store_stamped_page(stamped_page, stamped_page_type) if stamped_page else ""
+    stored_name = store_private_upload(STAMPED_PAGE, stamped_page, stamped_page_type)
     if stored_name:
         values.update(stamped_page=stored_name, stamped_page_type=stamped_page_type)
         changed.append("stamped_page")
@@ -122,14 +117,9 @@ def pledge_update(
                 setattr(pledge, name, value)
             events.pledge_edited_event(pledge=pledge, actor=actor, changed=changed)
     except BaseException:
-        _discard(stored_name)
+        discard_private_file(stored_name)
         raise
     return pledge
-
-
-def _discard(name: str) -> None:
-    if name:
-        private_storage().delete(name)
 
 
 def _transition(
