@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("portal/", include("pledges.urls_portal")),
     path("review/", include("pledges.urls_review")),
+    path("", include("pledges.urls_public")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,7 @@ class PledgesConfig(AppConfig):
     verbose_name = _("Pledges")
 
     def ready(self):
-        from . import receivers  # noqa: F401 - connects the outward notifications
+        from . import checks, receivers  # noqa: F401 - registers checks, connects receivers
         from .roles import ensure_roles
 
         # Permissions exist only after migrate has run, so the roles are set up then.

@@ -153,3 +153,15 @@ def staff_role_revoked_event(*, actor, user, role: str) -> AuditEvent:
     return _record(
         Action.STAFF_ROLE_REVOKED, actor=actor, user_id=user.pk, email=user.email, role=role
     )
+
+
+def certificate_rerendered_event(*, certificate, actor) -> AuditEvent:
+    pledge = certificate.pledge
+    return _record(
+        Action.CERTIFICATE_RERENDERED,
+        actor=actor,
+        enterprise=pledge.enterprise,
+        pledge=pledge,
+        campaign=pledge.campaign,
+        number=certificate.number,
+    )

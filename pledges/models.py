@@ -143,6 +143,8 @@ class Campaign(models.Model):
         default="CQ",
         help_text=_("Certificates are numbered PREFIX-YEAR-000001."),
     )
+    # The last certificate number handed out; numbers are never reused.
+    certificate_counter = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -289,6 +291,7 @@ class AuditEvent(models.Model):
         CAMPAIGN_CLOSED = "campaign_closed", _("Signing closed")
         STAFF_ROLE_GRANTED = "staff_role_granted", _("Staff role granted")
         STAFF_ROLE_REVOKED = "staff_role_revoked", _("Staff role removed")
+        CERTIFICATE_RERENDERED = "certificate_rerendered", _("Certificate rendered again")
 
     action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     actor = models.ForeignKey(
@@ -414,3 +417,68 @@ class DecisionNotice(models.Model):
 
     def __str__(self):
         return f"{self.event_id} → {self.recipient_id}"
+
+
+def certificate_upload_to(instance, filename):
+    return f"certificates/{uuid.uuid4().hex}.pdf"
+
+
+class Certificate(models.Model):
+    """The PDF certificate owed for an approved pledge.
+
+    The row is written (pending) in the approval's transaction, so the database, not the
+    broker, records what is owed; the worker fills in the number, the file and its hash.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    pledge = models.OneToOneField(
+        Pledge, on_delete=models.PROTECT, related_name="certificate", verbose_name=_("pledge")
+    )
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("campaign"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    sequence = models.PositiveIntegerField(_("sequence"), null=True, blank=True)
+    number = models.CharField(_("certificate number"), max_length=30, blank=True)
+    file = models.FileField(
+        _("file"),
+        storage=private_storage,
+        upload_to=certificate_upload_to,
+        max_length=200,
+        blank=True,
+    )
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "sequence"], name="certificate_sequence_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=~models.Q(number=""),
+                name="certificate_number_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self):
+        return self.number or f"#{self.pk}"

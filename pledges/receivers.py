@@ -4,6 +4,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from .models import Pledge
+from .services.certificates import certificate_owe
 from .signals import pledge_transitioned
 from .tasks import send_decision_email
 
@@ -21,3 +22,10 @@ def queue_decision_email(sender, *, to_state, event, **kwargs):
     if to_state in NOTIFIED_STATES:
         event_id = event.pk
         transaction.on_commit(lambda: send_decision_email.delay(event_id))
+
+
+@receiver(pledge_transitioned, dispatch_uid="certificate_owed")
+def owe_certificate(sender, *, pledge, to_state, **kwargs):
+    # Inside the approval's transaction: the pending row commits (or not) with the decision.
+    if to_state == Pledge.State.APPROVED:
+        certificate_owe(pledge=pledge)

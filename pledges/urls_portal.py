@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import files, portal
+from .views import certificates, files, portal
 
 app_name = "portal"
 
@@ -26,4 +26,9 @@ urlpatterns = [
     path("pledges/<int:pledge_id>/submit/", portal.pledge_submit_view, name="pledge_submit"),
     path("pledges/<int:pledge_id>/withdraw/", portal.pledge_withdraw_view, name="pledge_withdraw"),
     path("pledges/<int:pledge_id>/stamped-page/", files.stamped_page, name="stamped_page"),
+    path(
+        "pledges/<int:pledge_id>/certificate.pdf",
+        certificates.portal_certificate,
+        name="certificate",
+    ),
 ]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .views import certificates
 from .views.review import decisions, detail, queue
 from .views.review.admin_urls import urlpatterns as admin_urlpatterns
 
@@ -14,6 +15,16 @@ urlpatterns = [
     path("pledges/<int:pledge_id>/claim/", detail.claim, name="claim"),
     path("pledges/<int:pledge_id>/release/", detail.release, name="release"),
     path("pledges/<int:pledge_id>/notes/", detail.add_note, name="add_note"),
+    path(
+        "pledges/<int:pledge_id>/certificate.pdf",
+        certificates.review_certificate,
+        name="certificate",
+    ),
+    path(
+        "pledges/<int:pledge_id>/certificate/rerender/",
+        certificates.review_certificate_rerender,
+        name="certificate_rerender",
+    ),
     path("pledges/<int:pledge_id>/<str:decision>/", decisions.decide, name="decide"),
     *admin_urlpatterns,
 ]

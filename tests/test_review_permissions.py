@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from pledges.models import Pledge
+from pledges.models import Certificate, Pledge
+from pledges.services import certificates
+from pledges.services.pledges import pledge_approve
 
 from . import factories
 
@@ -24,6 +26,8 @@ REVIEW_URLS = {
     "claim": ("post", "reviewer"),
     "release": ("post", "reviewer"),
     "add_note": ("post", "reviewer"),
+    "certificate": ("get", "reviewer"),
+    "certificate_rerender": ("post", "administrator"),
     "decide": ("get", "reviewer"),
     "exports": ("get", "reviewer"),
     "export_pledges": ("get", "reviewer"),
@@ -53,17 +57,30 @@ def test_every_review_url_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(owner, enterprise, campaign, administrator):
+def world(
+    owner, enterprise, campaign, administrator, django_capture_on_commit_callbacks, monkeypatch
+):
     reviewer = factories.staff("reviewer@example.com")
     pledge = factories.submitted_pledge(enterprise, campaign, owner)
     # The licence scan, so its URL answers with a file for those allowed.
     enterprise.licence_scan.save("l.png", factories.upload(factories.png_bytes()), save=True)
+    # Another enterprise's pledge, approved with its certificate rendered, so the certificate
+    # URLs answer with a file for those allowed. A blank PDF stands in for the rendering:
+    # this walk is about who may see what, and WeasyPrint would triple its time.
+    monkeypatch.setattr(certificates, "render_pdf", lambda data: factories.pdf_bytes())
+    other_owner = factories.user("other-owner@example.com")
+    other = factories.enterprise(other_owner, name="上海认证测试有限公司")
+    certified = factories.submitted_pledge(other, campaign, other_owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        pledge_approve(pledge=certified, actor=reviewer)
+    assert Certificate.objects.get(pledge=certified).state == Certificate.State.READY
     return {
         "anonymous": None,
         "enterprise": owner,
         "reviewer": reviewer,
         "administrator": administrator,
         "pledge": pledge,
+        "certified": certified,
         "campaign": campaign,
     }
 
@@ -81,6 +98,8 @@ def url_for(name, world):
         "campaign_open": {"year": world["campaign"].year},
         "campaign_close": {"year": world["campaign"].year},
         "staff_remove": {"user_id": world["reviewer"].pk, "role": "reviewer"},
+        "certificate": {"pledge_id": world["certified"].pk},
+        "certificate_rerender": {"pledge_id": world["certified"].pk},
     }.get(name, {})
     return reverse(f"review:{name}", kwargs=kwargs)
 
@@ -94,6 +113,7 @@ def test_review_url_permissions(name, role, world):
         client.force_login(world[role])
     url = url_for(name, world)
     state_before = Pledge.objects.get(pk=world["pledge"].pk).state
+    certificate_before = certificate_state(world)
     response = getattr(client, method)(url)
 
     if role == "anonymous":
@@ -106,6 +126,14 @@ def test_review_url_permissions(name, role, world):
     if role in ("anonymous", "enterprise"):
         # Nothing changed for those turned away.
         assert Pledge.objects.get(pk=world["pledge"].pk).state == state_before
+    if role in ("anonymous", "enterprise") or (role == "reviewer" and audience == "administrator"):
+        assert certificate_state(world) == certificate_before
+
+
+def certificate_state(world):
+    return Certificate.objects.values_list("state", "attempts", "file").get(
+        pledge=world["certified"]
+    )
 
 
 @pytest.mark.parametrize("name", sorted(n for n, (m, _) in REVIEW_URLS.items() if m == "post"))
@@ -120,6 +148,15 @@ def test_state_changing_review_urls_need_csrf(name, world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world["administrator"])
     assert client.post(url_for(name, world)).status_code == 403
+
+
+def test_the_certificate_is_served_to_reviewers_with_no_store(world):
+    client = Client()
+    client.force_login(world["reviewer"])
+    response = client.get(url_for("certificate", world))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_private_files_are_served_to_reviewers_only_with_no_store(world):

@@ -4,7 +4,9 @@ The worker listens on a queue of its own, so a development worker on the same br
 take the test's messages.
 """
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -28,16 +30,28 @@ def database_url() -> str:
 
 
 @contextmanager
-def celery_worker(tmp_path: Path, *, concurrency: int = 1):
-    """Start a worker, route this process's tasks to it, and stop it afterwards."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    log = tmp_path / "worker.log"
-    env = {
+def celery_worker(
+    tmp_path: Path,
+    *,
+    concurrency: int = 1,
+    queue: str | None = None,
+    env: dict | None = None,
+    name: str = "worker",
+):
+    """Start a worker, route this process's tasks to it, and stop it afterwards.
+
+    Files the worker stores land in ``tmp_path / "private"``; its mail in ``tmp_path / "mail"``.
+    """
+    queue = queue or f"test-{uuid.uuid4().hex[:12]}"
+    log = tmp_path / f"{name}.log"
+    environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
         "DEBUG": "false",
         "DATABASE_URL": database_url(),
         "EMAIL_URL": f"filemail:///{tmp_path / 'mail'}",
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+        **(env or {}),
     }
     process = subprocess.Popen(
         [
@@ -55,13 +69,15 @@ def celery_worker(tmp_path: Path, *, concurrency: int = 1):
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
-            f"--hostname={queue}@%h",
+            f"--hostname={name}-{queue}@%h",
         ],
         cwd=ROOT,
-        env=env,
+        env=environment,
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so no child outlives the test
     )
+    process.queue = queue
     saved = celery_app.conf.task_always_eager, celery_app.conf.task_default_queue
     celery_app.conf.task_always_eager = False
     celery_app.conf.task_default_queue = queue
@@ -74,11 +90,24 @@ def celery_worker(tmp_path: Path, *, concurrency: int = 1):
         yield process
     finally:
         celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = saved
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_group(process)
+
+
+def stop_group(process) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # orphans of a killed main process
+
+
+def children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
 
 
 def wait_for(condition, *, timeout: float, what) -> None:

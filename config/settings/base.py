@@ -176,6 +176,16 @@ if not REDIS_URL:
         "data_folder_out": str(_queue_dir),
         "control_folder": str(VAR_DIR / "celery" / "control"),
     }
+if REDIS_URL:
+    # kombu's Redis transport redelivers a message that was taken but never acknowledged
+    # (acks_late) once this many seconds have passed: longer than any task or retry
+    # countdown here, short enough that a certificate owed by a dead worker is not late long.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600),
+        # Look for such messages every 10 s (kombu's default is about every 100 s).
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -183,6 +193,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Recycle worker children to bound memory (WeasyPrint's caches grow with new glyphs).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=500)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-certificates": {"task": "pledges.tasks.sweep_certificates", "schedule": 60.0},
+}
 
 # --- Security defaults (production tightens them) ---------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -197,6 +212,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": "INFO"},
+    # WeasyPrint logs every rendering step at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Reviewers and administrators may protect their accounts with TOTP; production requires it
@@ -210,4 +227,8 @@ REVIEW_REQUIRE_MFA = env.bool("REVIEW_REQUIRE_MFA", default=False)
 REVIEW_CLAIM_MINUTES = env.int("REVIEW_CLAIM_MINUTES", default=30)
 # Submitted pledges waiting longer than this stand out in the queue.
 REVIEW_OVERDUE_DAYS = env.int("REVIEW_OVERDUE_DAYS", default=5)
+# Printed on certificates as the issuer.
+CERTIFICATE_ISSUER = env("CERTIFICATE_ISSUER", default="中国质量检验协会")
+# The sweep re-queues certificates still not ready this long after the approval.
+CERTIFICATE_SWEEP_AFTER_MINUTES = env.int("CERTIFICATE_SWEEP_AFTER_MINUTES", default=3)
 PLEDGE_UPLOAD_TYPES = {"application/pdf", "image/jpeg", "image/png"}

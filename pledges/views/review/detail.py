@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ... import certificate_selectors
 from ... import review_selectors as selectors
 from ...errors import DomainError
 from ...files import private_file_response
@@ -32,6 +33,7 @@ def pledge_detail(request, pledge_id, note_form=None):
             "notes": selectors.review_notes(pledge),
             "note_form": note_form or NoteForm(),
             "is_pdf": pledge.stamped_page_type == "application/pdf",
+            "certificate": certificate_selectors.certificate_for_review(pledge),
         },
     )
 

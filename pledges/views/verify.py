@@ -1,0 +1,109 @@
+"""Certificate verification (/verify/): public, no private data, rate limited.
+
+Anyone holding a certificate (or its QR code) can check it here. The page says whether the
+number is valid, revoked or unknown and shows only what the certificate itself prints, plus
+the SHA-256 of the file issued. Each client address gets ``VERIFY_RATE`` requests per page;
+the address is REMOTE_ADDR (django-ratelimit's "ip" key), never a client-supplied header.
+"""
+
+from functools import wraps
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django_ratelimit.core import is_ratelimited
+
+from ..certificate_selectors import (
+    NUMBER_EXAMPLE,
+    NUMBER_INPUT_MAX,
+    certificate_verification,
+    normalise_certificate_number,
+)
+
+VERIFY_RATE = "30/m"
+RETRY_AFTER_SECONDS = 60
+
+
+def rate_limited(group: str, rate: str = VERIFY_RATE):
+    """Refuse with 429 (a short page) once the client address used up its budget."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if is_ratelimited(request, group=group, key="ip", rate=rate, increment=True):
+                response = render(request, "public/rate_limited.html", status=429)
+                response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+                return _public(response)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _public(response):
+    # Verification pages are neither indexed nor cached: a revocation shows at once.
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+class VerifyForm(forms.Form):
+    number = forms.CharField(
+        label=_("Certificate number"),
+        max_length=NUMBER_INPUT_MAX,
+        help_text=_("As printed on the certificate, for example CQ-2026-000001."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "placeholder": NUMBER_EXAMPLE,
+            }
+        ),
+    )
+
+    def clean_number(self):
+        number = normalise_certificate_number(self.cleaned_data["number"])
+        if number is None:
+            raise ValidationError(
+                _("This is not a certificate number. Enter it as printed, like %(example)s."),
+                code="invalid",
+                params={"example": NUMBER_EXAMPLE},
+            )
+        return number
+
+
+@never_cache
+@require_safe
+@rate_limited("pledges.verify_form")
+def verify_form(request):
+    form = VerifyForm(request.GET if "number" in request.GET else None)
+    if form.is_bound and form.is_valid():
+        return redirect("verify", number=form.cleaned_data["number"])
+    return _public(render(request, "public/verify_form.html", {"form": form}))
+
+
+@never_cache
+@require_safe
+@rate_limited("pledges.verify")
+def verify_result(request, number):
+    canonical = normalise_certificate_number(number)
+    if canonical is not None and canonical != number:
+        return redirect("verify", number=canonical)
+    verification = certificate_verification(canonical or "")
+    return _public(
+        render(
+            request,
+            "public/verify_result.html",
+            {
+                "verification": verification,
+                # Echo only a well-formed number: arbitrary text from the URL is never shown.
+                "number": canonical or "",
+                "form": VerifyForm(initial={"number": canonical or ""}),
+            },
+            status=404 if verification.is_unknown else 200,
+        )
+    )
