@@ -10,6 +10,10 @@ size and each render faster than with the 65,535-glyph system font. The system f
 the fallback for rarer characters. A missing build is an error, never a silent fallback.
 """
 
+import atexit
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -50,8 +54,48 @@ def font_config():
     if _font_config is None:
         from weasyprint.text.fonts import FontConfiguration
 
-        _font_config = FontConfiguration()
+        config = FontConfiguration()
+        # WeasyPrint (70) copies each @font-face font into the configuration's ``_folder``
+        # and removes it only when the object is collected. A recycled Celery child leaves
+        # through os._exit and never is, so each would leave a 2 MB copy in /tmp: give it
+        # a folder named after this process instead, and remove those of processes gone.
+        config._folder = _process_font_folder()
+        _font_config = config
     return _font_config
+
+
+def font_folders_root() -> Path:
+    return Path(tempfile.gettempdir()) / f"chengxin-certificate-fonts-{os.getuid()}"
+
+
+def remove_font_folders_of_dead_processes(root: Path) -> None:
+    for folder in root.glob("pid-*"):
+        pid = folder.name.removeprefix("pid-")
+        if pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_font_folder() -> Path:
+    root = font_folders_root()
+    root.mkdir(mode=0o700, exist_ok=True)
+    remove_font_folders_of_dead_processes(root)
+    folder = root / f"pid-{os.getpid()}"
+    # Start empty: WeasyPrint skips registering a font whose copy is already there, which a
+    # folder left by an earlier process with the same id would make it do.
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(mode=0o700)
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _fetcher_class():
@@ -115,9 +159,7 @@ def render_html(data: CertificateData) -> str:
             "issuer": settings.CERTIFICATE_ISSUER,
             "verify_url": url,
             # A verification URL never fits a Micro QR code: skip trying one.
-            "qr_data_uri": segno.make(url, error="m", micro=False).svg_data_uri(
-                scale=4, border=0
-            ),
+            "qr_data_uri": segno.make(url, error="m", micro=False).svg_data_uri(scale=4, border=0),
         },
     )
 

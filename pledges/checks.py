@@ -42,6 +42,32 @@ def certificate_rendering(app_configs=None, **kwargs):
     return errors
 
 
+@checks.register(checks.Tags.compatibility)
+def certificate_font(app_configs=None, **kwargs):
+    """The reduced certificate font must have been built (make setup does): without it
+    certificates would not render, rather than silently embed the 60,000-glyph font."""
+    from . import fonts
+
+    path = fonts.font_path()
+    hint = "Run `make setup`, `python -m pledges.fonts` or `manage.py build_certificate_font`."
+    if not path.is_file():
+        return [
+            checks.Error(
+                f"The certificate font {path} has not been built.", hint=hint, id="pledges.E004"
+            )
+        ]
+    problem = fonts.font_problem(path)
+    if problem:
+        return [
+            checks.Error(
+                f"The certificate font {path} is unusable: {problem}",
+                hint="Build it again: `python -m pledges.fonts --force`.",
+                id="pledges.E004",
+            )
+        ]
+    return []
+
+
 def _font_installed(family: str) -> bool:
     try:
         result = subprocess.run(  # noqa: S603 - fixed arguments

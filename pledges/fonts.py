@@ -88,16 +88,13 @@ def _ranges(*pairs: tuple[int, int]) -> set[int]:
 def certificate_characters() -> set[int]:
     """The code points the reduced font covers."""
     symbols, level1, level2 = gb2312_characters()
-    return (
-        _ranges(
-            (0x20, 0x7E),  # ASCII
-            (0xA0, 0xFF),  # Latin-1 (·, ×, é …)
-            (0x2000, 0x206F),  # general punctuation (— “ ” …)
-            (0x3000, 0x303F),  # CJK symbols and punctuation (、。《》【】 …)
-            (0xFF00, 0xFFEF),  # half- and full-width forms (：，（） …)
-        )
-        | {ord(char) for char in symbols + level1 + level2}
-    )
+    return _ranges(
+        (0x20, 0x7E),  # ASCII
+        (0xA0, 0xFF),  # Latin-1 (·, ×, é …)
+        (0x2000, 0x206F),  # general punctuation (— “ ” …)
+        (0x3000, 0x303F),  # CJK symbols and punctuation (、。《》【】 …)
+        (0xFF00, 0xFFEF),  # half- and full-width forms (：，（） …)
+    ) | {ord(char) for char in symbols + level1 + level2}
 
 
 # --- Finding the source -----------------------------------------------------------------
@@ -157,7 +154,9 @@ def _rename(font) -> None:
         if record.nameID in (1, 16, 21):
             name.setName(FAMILY, record.nameID, record.platformID, record.platEncID, record.langID)
         elif record.nameID in (2, 17, 22):
-            name.setName("Regular", record.nameID, record.platformID, record.platEncID, record.langID)
+            name.setName(
+                "Regular", record.nameID, record.platformID, record.platEncID, record.langID
+            )
         elif record.nameID in (3, 4):
             value = FAMILY if record.nameID == 4 else f"{POSTSCRIPT_NAME};{BUILD_VERSION}"
             name.setName(value, record.nameID, record.platformID, record.platEncID, record.langID)
@@ -265,6 +264,32 @@ def ensure_font(*, force: bool = False, log=None) -> Path:
         size = path.stat().st_size
         log(f"Built {path.name}: {size / 1e6:.1f} MB in {time.monotonic() - started:.0f} s.")
     return path
+
+
+# Characters every certificate prints: a usable build covers them all.
+PROBE_TEXT = "企业质量诚信倡议证书统一社会信用代码：（），。年月日0123456789ABCXYZ-/:"
+
+
+def font_problem(path: Path | None = None) -> str:
+    """Why the built font cannot be used ('' when it can): a quick look, for the check."""
+    from fontTools.ttLib import TTFont
+
+    path = path or font_path()
+    try:
+        font = TTFont(path, lazy=True)
+        family = font["name"].getDebugName(1)
+        cmap = font.getBestCmap()
+        glyphs = font["maxp"].numGlyphs
+    except Exception as error:  # any parse error makes it unusable
+        return f"it cannot be read ({type(error).__name__}: {error})"
+    if family != FAMILY:
+        return f"its family is {family!r}, not {FAMILY!r}"
+    missing = "".join(char for char in PROBE_TEXT if ord(char) not in cmap)
+    if missing:
+        return f"it lacks {missing!r}"
+    if glyphs > 20_000:
+        return f"it has {glyphs} glyphs: not a reduced build"
+    return ""
 
 
 def font_digest(path: Path | None = None) -> str:

@@ -110,6 +110,8 @@ class Enterprise(models.Model):
     contact_name = models.CharField(_("contact person"), max_length=50)
     contact_phone = models.CharField(_("contact phone"), max_length=30)
     contact_email = models.EmailField(_("contact e-mail"))
+    # The name's characters and character pairs, for two-character searches (pledges.search).
+    search_ngrams = models.TextField(editable=False, blank=True, default="")
     licence_scan = models.FileField(
         _("business licence scan"),
         storage=private_storage,
@@ -237,7 +239,19 @@ class Pledge(models.Model):
                 name="pledge_one_active_per_enterprise_campaign",
             ),
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"]),
+            # The public list: one campaign's published pledges, newest first.
+            models.Index(
+                "campaign",
+                "state",
+                models.F("decided_at").desc(),
+                models.F("id").desc(),
+                name="pledge_public_newest",
+            ),
+            # The open-data feed: what changed since a moment.
+            models.Index(fields=["updated_at", "id"], name="pledge_updated"),
+        ]
         permissions = [
             ("review_pledge", _("Can review pledges (the review console)")),
             ("manage_campaigns", _("Can manage campaigns and reviewer accounts")),

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from .models import Pledge
+from .public_selectors import bump_public_data_version
 from .services.certificates import certificate_owe
 from .signals import pledge_transitioned
 from .tasks import send_decision_email
@@ -29,3 +30,10 @@ def owe_certificate(sender, *, pledge, to_state, **kwargs):
     # Inside the approval's transaction: the pending row commits (or not) with the decision.
     if to_state == Pledge.State.APPROVED:
         certificate_owe(pledge=pledge)
+
+
+@receiver(pledge_transitioned, dispatch_uid="public_data_changed")
+def public_data_changed(sender, *, from_state, to_state, **kwargs):
+    # The public pages' caches are keyed by a version: a new one makes the change visible.
+    if Pledge.State.APPROVED in (from_state, to_state):
+        transaction.on_commit(bump_public_data_version)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pledges import certificates as rendering
+from pledges import fonts
 from pledges.checks import certificate_rendering
 from pledges.models import Campaign, Certificate, Pledge
 from pledges.services import pledges as services
@@ -161,12 +162,21 @@ def test_the_sweep_requeues_what_a_lost_message_left_behind(
         assert certificates_sweep() == 0
 
 
-def test_resources_other_than_data_uris_are_refused():
+def test_resources_other_than_data_uris_and_our_font_are_refused():
     fetcher = rendering.url_fetcher()
-    for url in ("file:///etc/passwd", "http://127.0.0.1/x.png", "https://example.org/a.css"):
+    refused = (
+        "file:///etc/passwd",
+        "http://127.0.0.1/x.png",
+        "https://example.org/a.css",
+        # The font file itself is served only under its own name, never as a file: URL.
+        fonts.font_path().as_uri(),
+        "chengxin-font:../../etc/passwd",
+    )
+    for url in refused:
         with pytest.raises(ValueError):
             fetcher.fetch(url)
     assert fetcher.fetch("data:text/plain,ok").url.startswith("data:")
+    assert fetcher.fetch(rendering.FONT_URL).read(4) == b"OTTO"  # the built font, only
 
 
 def test_the_system_check_passes_here_and_catches_a_missing_subsetter(monkeypatch):

@@ -9,7 +9,9 @@ from accounts.models import Membership
 from .. import events
 from ..errors import DomainError
 from ..models import Enterprise
+from ..public_selectors import bump_public_data_version
 from ..roles import STAFF_CANNOT_JOIN, is_reviewer
+from ..search import name_ngrams
 from ..storage import discard_private_file, store_private_upload
 
 LICENCE = Enterprise._meta.get_field("licence_scan")
@@ -37,6 +39,7 @@ def enterprise_register(
         with transaction.atomic():
             enterprise = Enterprise.objects.create(
                 credit_code=credit_code,
+                search_ngrams=name_ngrams(profile["name"]),
                 licence_scan=stored,
                 **{name: profile[name] for name in Enterprise.PROFILE_FIELDS},
             )
@@ -61,6 +64,8 @@ def enterprise_update(
 ) -> Enterprise:
     """Change the profile; the credit code identifies the enterprise and stays as registered."""
     values = {name: profile[name] for name in Enterprise.PROFILE_FIELDS if name in profile}
+    if "name" in values:
+        values["search_ngrams"] = name_ngrams(values["name"])
     changed = [name for name, value in values.items() if getattr(enterprise, name) != value]
     stored = store_private_upload(LICENCE, licence, licence_type)
     if stored:
@@ -73,6 +78,8 @@ def enterprise_update(
             for name, value in values.items():
                 setattr(enterprise, name, value)
             enterprise.save(update_fields=[*values, "updated_at"])
+            # Public pages show the name and place of published pledges.
+            transaction.on_commit(bump_public_data_version)
             events.enterprise_updated_event(enterprise=enterprise, actor=actor, changed=changed)
     except BaseException:
         discard_private_file(stored)

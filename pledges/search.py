@@ -1,0 +1,61 @@
+"""Finding enterprises by any part of their Chinese name.
+
+Trigram indexes need three characters, and two-character terms (质量, 科技) are the common
+case. So each name also keeps its character unigrams and bigrams as words ("质 量 质量 …");
+PostgreSQL indexes them with a GIN full-text index and a search asks for every bigram of the
+term (or the single character), then confirms the exact substring. SQLite has no such index
+and uses the substring match alone: slower, equally correct.
+"""
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Q
+
+SEARCH_CONFIG = "simple"
+MAX_TERM = 50
+
+
+def name_ngrams(name: str) -> str:
+    """Space-separated unigrams and bigrams of the name's characters (spaces dropped)."""
+    chars = [c.lower() for c in name if not c.isspace()]
+    grams = dict.fromkeys(chars)  # ordered, unique
+    grams.update(dict.fromkeys(a + b for a, b in zip(chars, chars[1:], strict=False)))
+    # Characters that full-text parsing treats as operators or separators are left out.
+    return " ".join(g for g in grams if g.isalnum() or all(ch.isalnum() for ch in g))
+
+
+def _term_grams(term: str) -> list[str]:
+    chars = [c.lower() for c in term if not c.isspace()]
+    if len(chars) == 1:
+        return chars
+    return list(dict.fromkeys(a + b for a, b in zip(chars, chars[1:], strict=False)))
+
+
+def name_search_condition(term: str, *, prefix: str = "enterprise__") -> Q:
+    """A condition matching enterprises whose name contains ``term``."""
+    term = term.strip()[:MAX_TERM]
+    contains = Q(**{f"{prefix}name__icontains": term})
+    grams = [g for g in _term_grams(term) if g.isalnum()]
+    if connection.vendor != "postgresql" or not grams:
+        return contains
+    from .models import Enterprise
+
+    query = SearchQuery(" & ".join(grams), search_type="raw", config=SEARCH_CONFIG)
+    # The same expression as the GIN index (migration 0006), so the planner can use it;
+    # the substring test then drops pairs that occur apart ("质…量质").
+    matches = (
+        Enterprise.objects.annotate(grams=search_vector_expression())
+        .filter(grams=query, name__icontains=term)
+        .values("pk")
+    )
+    return Q(**{f"{prefix}pk__in": matches})
+
+
+def search_vector_expression():
+    return SearchVector("search_ngrams", config=SEARCH_CONFIG)
+
+
+def search_index():
+    from django.contrib.postgres.indexes import GinIndex
+
+    return GinIndex(search_vector_expression(), name="enterprise_name_ngrams")

@@ -1,0 +1,74 @@
+"""The public pledge list (/pledges/) and an enterprise's public page (/pledges/<id>/)."""
+
+from django.core.cache import cache
+from django.http import Http404
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+
+from .. import public_selectors as selectors
+
+FRAGMENT_TTL = 300
+
+
+def pledge_list(request):
+    english = (get_language() or "").startswith("en")
+    form, query = selectors.parse_public_query(request.GET, english=english)
+    list_html = ""
+    if query is not None:
+        # The list itself is cached per filter, page, language and data version.
+        key = selectors.cache_key("public-list", get_language(), request.GET.urlencode())
+        list_html = cache.get(key)
+        if list_html is None:
+            list_html = _render_list(request, query)
+            cache.set(key, list_html, FRAGMENT_TTL)
+    return render(
+        request,
+        "public/pledge_list.html",
+        {
+            "form": form,
+            "query": query,
+            "list_html": list_html,
+        },
+    )
+
+
+def _render_list(request, query) -> str:
+    page = selectors.public_page(
+        query,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        last=request.GET.get("page") == "last",
+    )
+    revoked = [p.pk for p in page.items if p.state == "revoked"]
+    params = request.GET.copy()
+    for name in ("after", "before", "page"):
+        params.pop(name, None)
+    return render_to_string(
+        "public/_pledge_rows.html",
+        {
+            "page": page,
+            "count": selectors.public_count(query),
+            "reasons": selectors.revocation_reasons(revoked) if revoked else {},
+            "base_query": params.urlencode(),
+        },
+        request=request,
+    )
+
+
+def pledge_detail(request, pledge_id):
+    pledge = selectors.public_pledge(pledge_id)
+    if pledge is None:
+        raise Http404
+    reasons = selectors.revocation_reasons([pledge.pk]) if pledge.state == "revoked" else {}
+    return render(
+        request,
+        "public/pledge_detail.html",
+        {
+            "pledge": pledge,
+            "enterprise": pledge.enterprise,
+            "certificate": getattr(pledge, "certificate", None),
+            "revocation_reason": reasons.get(pledge.pk, ""),
+            "other_years": selectors.other_public_years(pledge),
+        },
+    )
