@@ -139,7 +139,7 @@ def pledges_csv(*, campaign: Campaign | None = None) -> StreamingHttpResponse:
         _("Industry"),
         _("State"),
         _("Created"),
-        _("Submitted"),
+        _("Submitted on"),
         _("Decided"),
     ]
     return csv_response(

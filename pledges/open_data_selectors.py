@@ -220,7 +220,9 @@ def _stats(year: int | None) -> PublicStats:
         approved = approved.filter(campaign__year=year)
     by_province = _counts(approved, "enterprise__province_id")
     by_section = _counts(approved, "enterprise__industry__section_id")
-    sections = [(code, name, name_en) for code, name, name_en, level in industries if level == "section"]
+    sections = [
+        (code, name, name_en) for code, name, name_en, level in industries if level == "section"
+    ]
     return PublicStats(
         years=years,
         provinces=_rows(provinces, by_province),
@@ -247,4 +249,3 @@ def _rows(reference, counts: dict[str, int]) -> list[StatRow]:
 def sitemap_pledges() -> QuerySet[Pledge]:
     """Pages worth indexing: approved pledges (revoked pages ask not to be indexed)."""
     return Pledge.objects.filter(state=State.APPROVED).only("id", "updated_at").order_by("id")
-

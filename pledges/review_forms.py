@@ -75,7 +75,8 @@ class DecisionForm(forms.Form):
         # Stored in the association's working language, whatever the reviewer's interface.
         with translation.override(settings.LANGUAGE_CODE):
             label = str(StandardReason(standard).label)
-        return f"{label} {text}".strip()
+        # Chinese sentences follow each other without a space.
+        return f"{label}{text}" if label.endswith(("。", "！", "？")) else f"{label} {text}".strip()
 
 
 class NoteForm(forms.Form):

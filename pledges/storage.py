@@ -1,13 +1,17 @@
-"""Where private uploads live: a named storage so S3 can replace the disk by settings."""
+"""Where private files live: the default storage, which the settings keep private.
 
-from django.core.files.storage import storages
+``default_storage`` is a lazy proxy, so a change of STORAGES (another backend, a test's
+temporary folder) reaches every file field at once.
+"""
+
+from django.core.files.storage import default_storage
 
 # The stored name's suffix comes from the checked content type, never from the user's name.
 SUFFIX_BY_TYPE = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
 def private_storage():
-    return storages["private"]
+    return default_storage
 
 
 def store_private_upload(field, upload, content_type: str) -> str:

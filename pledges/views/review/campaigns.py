@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from ...errors import CampaignTextFrozen, DomainError
@@ -98,7 +98,7 @@ def _status(campaign: Campaign, now) -> tuple[str, str]:
         return "upcoming", _("Upcoming")
     if campaign.closes_at <= now:
         return "closed", _("Closed")
-    return "open", _("Open")
+    return "open", pgettext_lazy("campaign status", "Open")
 
 
 @administrator_required

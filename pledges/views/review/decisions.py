@@ -91,7 +91,10 @@ def bulk_approve(request):
             approved += 1
         except (ConcurrentChange, DomainError):
             current = Pledge.objects.only("state").get(pk=pledge.pk)
-            skipped.append(f"{pledge.enterprise.name} ({current.get_state_display()})")
+            skipped.append(
+                _("%(name)s (now %(state)s)")
+                % {"name": pledge.enterprise.name, "state": current.get_state_display()}
+            )
     if approved:
         messages.success(
             request,
@@ -102,6 +105,6 @@ def bulk_approve(request):
         messages.warning(
             request,
             _("Not approved, because their state had changed: %(names)s")
-            % {"names": "; ".join(skipped)},
+            % {"names": _("; ").join(skipped)},
         )
     return redirect("review:queue")

@@ -1,0 +1,38 @@
+"""sitemap.xml: the public list, the statistics and every approved pledge's page.
+
+Revoked pledges stay on the public list (marked so) but their pages ask not to be indexed,
+so they are left out. The framework pages the pledge section (``limit`` URLs per file) and
+/sitemap.xml is the index of those files.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .open_data_selectors import sitemap_pledges
+
+
+class PublicPagesSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return ["public_list", "public_stats"]
+
+    def location(self, item):
+        return reverse(item)
+
+
+class PledgeSitemap(Sitemap):
+    changefreq = "monthly"
+    limit = 10000  # URLs per file: small enough to build quickly (the protocol allows 50,000)
+
+    def items(self):
+        return sitemap_pledges()
+
+    def location(self, item):
+        return reverse("public_pledge", args=[item.pk])
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+SITEMAPS = {"pages": PublicPagesSitemap, "pledges": PledgeSitemap}

@@ -1,0 +1,305 @@
+"""The open data: CSV export, JSON API and its OpenAPI description, statistics, robots.txt.
+
+Public and anonymous. Reads are in pledges.open_data_selectors; these views parse
+parameters, choose the language and shape the output. Filters are those of /pledges/
+(pledges.public_selectors.parse_public_query), so a link's query string works on all three.
+"""
+
+import re
+from datetime import UTC, datetime, time
+
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from .. import open_data_selectors as selectors
+from ..charts import bar_chart
+from ..exports import REPORT_TZ, csv_response, text_cell
+from ..models import Pledge
+from ..open_data_schema import OPENAPI
+from ..public_selectors import decode_cursor, encode_cursor, filter_choices, parse_public_query
+
+PUBLIC_MAX_AGE = 30
+STATIC_MAX_AGE = 3600
+MAX_CURSOR = 200
+# "+08:00" arrives as " 08:00" when a client forgets to encode the plus sign.
+_UNENCODED_OFFSET = re.compile(r"(T?\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def _public(response, max_age: int = PUBLIC_MAX_AGE):
+    """Cacheable by anyone, briefly: the same for every visitor (given Vary)."""
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+@require_safe
+def export_csv(request):
+    english = _english()
+    form, query = parse_public_query(request.GET, english=english)
+    if query is None:
+        return HttpResponseBadRequest(
+            "\n".join(f"{e['parameter']}: {e['message']}" for e in _form_errors(form)),
+            content_type="text/plain; charset=utf-8",
+        )
+    states = dict(Pledge.State.choices)
+
+    def rows():
+        for record in selectors.export_records(query):
+            yield [
+                record.year,
+                record.enterprise_name,
+                text_cell(record.credit_code),
+                record.province_display(english),
+                text_cell(record.industry_code),
+                record.industry_display(english),
+                _local_date(record.submitted_at),
+                str(states[record.state]),
+                record.revocation_reason,
+                record.certificate_number,
+            ]
+
+    header = [
+        _("Year"),
+        _("Enterprise"),
+        _("Unified Social Credit Code"),
+        _("Province"),
+        _("Industry code"),
+        _("Industry"),
+        _("Signed on"),
+        _("State"),
+        _("Revocation reason"),
+        _("Certificate number"),
+    ]
+    suffix = query.year or "all-years"
+    response = csv_response(
+        filename=f"chengxin-public-pledges-{suffix}.csv", header=header, rows=rows()
+    )
+    # Headers and names follow the language, chosen by Accept-Language or the cookie.
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return _public(response)
+
+
+def _local_date(value: datetime | None) -> str:
+    return value.astimezone(REPORT_TZ).date().isoformat() if value else ""
+
+
+# --- JSON API ---------------------------------------------------------------------------
+
+
+class BadParameter(Exception):
+    def __init__(self, parameter: str, message: str):
+        super().__init__(message)
+        self.parameter = parameter
+        self.message = message
+
+
+@require_safe
+def api_pledges(request):
+    form, query = parse_public_query(request.GET, english=_english())
+    if query is None:
+        return _bad_request(_form_errors(form))
+    try:
+        since = _since(request.GET.get("since"))
+        after = _cursor(request.GET.get("cursor"))
+        limit = _limit(request.GET.get("limit"))
+    except BadParameter as error:
+        return _bad_request([{"parameter": error.parameter, "message": error.message}])
+    page = selectors.feed_page(query, since=since, after=after, limit=limit)
+    next_url = None
+    if page.next_key is not None:
+        params = request.GET.copy()
+        params["cursor"] = encode_cursor(page.next_key)
+        next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    response = JsonResponse(
+        {"results": [_item(request, record) for record in page.records], "next": next_url},
+        json_dumps_params={"ensure_ascii": False},
+    )
+    # The same bytes for every visitor and language (both names are given).
+    response["Access-Control-Allow-Origin"] = "*"
+    return _public(response)
+
+
+def _item(request, record: selectors.PublicRecord) -> dict:
+    return {
+        "id": record.id,
+        "url": request.build_absolute_uri(reverse("public_pledge", args=[record.id])),
+        "year": record.year,
+        "enterprise_name": record.enterprise_name,
+        "enterprise_name_en": record.enterprise_name_en,
+        "credit_code": record.credit_code,
+        "province": {
+            "code": record.province_code,
+            "name": record.province_name,
+            "name_en": record.province_name_en,
+        },
+        "industry": {
+            "code": record.industry_code,
+            "name": record.industry_name,
+            "name_en": record.industry_name_en,
+            "section": record.industry_section,
+        },
+        "state": record.state,
+        "signed_on": _local_date(record.submitted_at) or None,
+        "approved_at": _timestamp(record.approved_at),
+        "revoked_at": _timestamp(record.revoked_at),
+        "revocation_reason": record.revocation_reason or None,
+        "certificate_number": record.certificate_number or None,
+        "updated_at": _timestamp(record.updated_at),
+    }
+
+
+def _timestamp(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with microseconds, so an updated_at passed back as ``since`` is exact."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None or value == "":
+        return None
+    value = _UNENCODED_OFFSET.sub(r"\1+\2", value.strip())
+    try:
+        moment = parse_datetime(value)
+        if moment is None and (day := parse_date(value)) is not None:
+            moment = datetime.combine(day, time.min)
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise BadParameter(
+            "since",
+            _("Enter an ISO 8601 date and time, for example %(example)s.")
+            % {"example": "2026-09-01T00:00:00+08:00"},
+        )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, REPORT_TZ)
+    return _in_range(moment, "since")
+
+
+def _cursor(value: str | None):
+    if value is None or value == "":
+        return None
+    key = decode_cursor(value, "newest") if len(value) <= MAX_CURSOR else None
+    if key is None or timezone.is_naive(key[0]):
+        raise BadParameter(
+            "cursor", _("This cursor is not valid: follow the “next” link of a previous page.")
+        )
+    return _in_range(key[0], "cursor"), key[1]
+
+
+def _in_range(moment: datetime, parameter: str) -> datetime:
+    # The database compares in UTC: 0001-01-01 or 9999-12-31 with an offset would overflow.
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise BadParameter(parameter, _("This date is out of range.")) from None
+    return moment
+
+
+def _limit(value: str | None) -> int:
+    if value is None or value == "":
+        return selectors.FEED_LIMIT_DEFAULT
+    if (
+        not value.isascii()
+        or not value.isdigit()
+        or not (1 <= int(value) <= selectors.FEED_LIMIT_MAX)
+    ):
+        raise BadParameter(
+            "limit",
+            _("Enter a whole number from 1 to %(maximum)d.")
+            % {"maximum": selectors.FEED_LIMIT_MAX},
+        )
+    return int(value)
+
+
+def _form_errors(form) -> list[dict]:
+    return [
+        {"parameter": name, "message": error["message"]}
+        for name, errors in form.errors.get_json_data().items()
+        for error in errors
+    ]
+
+
+def _bad_request(errors: list[dict]):
+    response = JsonResponse(
+        {"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False}
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def api_schema(request):
+    response = JsonResponse(OPENAPI, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Access-Control-Allow-Origin"] = "*"
+    return _public(response, STATIC_MAX_AGE)
+
+
+@require_safe
+def api_index(request):
+    response = render(request, "public/api_index.html", {"limit_max": selectors.FEED_LIMIT_MAX})
+    # RFC 8631: where a program finds the description of this API.
+    response["Link"] = f'<{reverse("api_schema")}>; rel="service-desc"'
+    return response
+
+
+# --- Statistics -------------------------------------------------------------------------
+
+
+@require_safe
+def stats(request):
+    years = filter_choices()[0]
+    year = request.GET.get("year", "")
+    if year:
+        if not year.isdigit() or int(year) not in years:
+            raise Http404
+        year = int(year)
+    data = selectors.public_stats(year or None)
+    english = _english()
+    provinces = [(row.display(english), row.count) for row in data.provinces]
+    sections = [(f"{row.code} {row.display(english)}", row.count) for row in data.sections]
+    return render(
+        request,
+        "public/stats.html",
+        {
+            "years": sorted(years, reverse=True),
+            "year": year or None,
+            "stats": data,
+            "year_chart": bar_chart([(str(row.year), row.approved) for row in data.years]),
+            "provinces": provinces,
+            "province_chart": bar_chart(provinces),
+            "sections": sections,
+            "section_chart": bar_chart(sections),
+        },
+    )
+
+
+# --- robots.txt -------------------------------------------------------------------------
+
+PRIVATE_PATHS = ("/portal/", "/review/", "/accounts/", "/admin/", "/api/")
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in PRIVATE_PATHS),
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        "",
+    ]
+    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+    return _public(response, STATIC_MAX_AGE)
