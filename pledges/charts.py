@@ -9,7 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 
 WIDTH = 720
-LABEL_WIDTH = 220  # label column, right-aligned at LABEL_WIDTH - GAP
+LABEL_WIDTH = 280  # label column, right-aligned at LABEL_WIDTH - GAP
 GAP = 8
 VALUE_WIDTH = 64  # room for the number written after the longest bar
 ROW_HEIGHT = 28
@@ -73,9 +73,9 @@ def bar_chart(rows: list[tuple[str, int]]) -> BarChart:
 
 
 def text_width(text: str, font_size: int = FONT_SIZE) -> float:
-    """An estimate: wide (CJK) characters take a full em, others a little over half."""
+    """An estimate: a wide (CJK) character takes an em, others two thirds (never too little)."""
     return sum(
-        font_size if unicodedata.east_asian_width(ch) in "WF" else font_size * 0.58 for ch in text
+        font_size if unicodedata.east_asian_width(ch) in "WF" else font_size * 0.66 for ch in text
     )
 
 

@@ -202,11 +202,15 @@ def _reorder(font, new_order: list[str]) -> None:
 
 
 def build_font(source: SourceFont, destination: Path) -> Path:
-    """Subset, rename and reorder the source into ``destination`` (written atomically)."""
+    """Subset, rename and reorder the source into ``destination`` (written atomically).
+
+    The output depends only on the source font and this code (the source's timestamps are
+    kept), so two builds from the same source are identical.
+    """
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(source.path, fontNumber=source.index)
+    font = TTFont(source.path, fontNumber=source.index, recalcTimestamp=False)
     _keep_only_chinese_layout(font)
     options = subset.Options()
     options.layout_features = [
@@ -222,25 +226,20 @@ def build_font(source: SourceFont, destination: Path) -> Path:
     subsetter.populate(unicodes=certificate_characters())
     subsetter.subset(font)
     _rename(font)
+    _reorder(font, _compact_order(font))
 
-    # Reorder on a fresh parse of the subset (indexed charstrings with their FDSelect).
-    with tempfile.TemporaryFile() as first_pass:
-        font.save(first_pass)
-        first_pass.seek(0)
-        font = TTFont(first_pass)
-        _reorder(font, _compact_order(font))
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=destination.parent, prefix=f".{destination.name}.", suffix=".tmp"
-        )
-        os.close(handle)
-        try:
-            font.save(temporary)
-            os.chmod(temporary, 0o644)  # noqa: S103 - a font, readable by the worker's user
-            os.replace(temporary, destination)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(
+        dir=destination.parent, prefix=f".{destination.name}.", suffix=".tmp"
+    )
+    os.close(handle)
+    try:
+        font.save(temporary)
+        os.chmod(temporary, 0o644)  # noqa: S103 - a font, readable by the worker's user
+        os.replace(temporary, destination)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
     return destination
 
 

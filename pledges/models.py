@@ -249,8 +249,9 @@ class Pledge(models.Model):
                 models.F("id").desc(),
                 name="pledge_public_newest",
             ),
-            # The open-data feed: what changed since a moment.
+            # The open-data feed: what changed since a moment, in all years or in one.
             models.Index(fields=["updated_at", "id"], name="pledge_updated"),
+            models.Index(fields=["campaign", "updated_at", "id"], name="pledge_campaign_updated"),
         ]
         permissions = [
             ("review_pledge", _("Can review pledges (the review console)")),

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Case, Count, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from .exports import REPORT_TZ
 from .models import AuditEvent, Pledge
 from .public_selectors import (
     ORDERINGS,
@@ -35,62 +37,6 @@ FEED_SETTLE = timedelta(seconds=5)
 STATS_TTL = 300
 
 
-@dataclass(frozen=True)
-class PublicRecord:
-    """What the open data says about one published pledge: public facts only."""
-
-    id: int
-    year: int
-    enterprise_name: str
-    enterprise_name_en: str
-    credit_code: str
-    province_code: str
-    province_name: str
-    province_name_en: str
-    industry_code: str
-    industry_name: str
-    industry_name_en: str
-    industry_section: str
-    state: str
-    submitted_at: datetime | None
-    approved_at: datetime | None
-    revoked_at: datetime | None
-    revocation_reason: str
-    certificate_number: str
-    updated_at: datetime
-
-    def province_display(self, english: bool) -> str:
-        return self.province_name_en if english else self.province_name
-
-    def industry_display(self, english: bool) -> str:
-        return self.industry_name_en if english else self.industry_name
-
-
-# Column read → record field. Nothing else is selected.
-_COLUMNS = {
-    "id": "id",
-    "campaign__year": "year",
-    "enterprise__name": "enterprise_name",
-    "enterprise__name_en": "enterprise_name_en",
-    "enterprise__credit_code": "credit_code",
-    "enterprise__province_id": "province_code",
-    "enterprise__province__name": "province_name",
-    "enterprise__province__name_en": "province_name_en",
-    "enterprise__industry_id": "industry_code",
-    "enterprise__industry__name": "industry_name",
-    "enterprise__industry__name_en": "industry_name_en",
-    "enterprise__industry__section_id": "industry_section",
-    "state": "state",
-    "submitted_at": "submitted_at",
-    # Approval sets decided_at; revocation leaves it, so it stays the approval's moment.
-    "decided_at": "approved_at",
-    "revoked_at": "revoked_at",
-    "revocation_reason": "revocation_reason",
-    "certificate__number": "certificate_number",
-    "updated_at": "updated_at",
-}
-
-
 def _revocation(field: str):
     """The revocation event's ``field`` for revoked pledges (a revocation is final: one)."""
     events = AuditEvent.objects.filter(
@@ -99,27 +45,51 @@ def _revocation(field: str):
     return Case(When(state=State.REVOKED, then=Subquery(events.values(field)[:1])), default=None)
 
 
-def _records(pledges: QuerySet[Pledge]) -> QuerySet:
-    return pledges.annotate(
-        revoked_at=_revocation("created_at"), revocation_reason=_revocation("reason")
-    ).values(*_COLUMNS)
-
-
-def _record(row: dict) -> PublicRecord:
-    values = {field: row[column] for column, field in _COLUMNS.items()}
-    values["revocation_reason"] = values["revocation_reason"] or ""
-    values["certificate_number"] = values["certificate_number"] or ""
-    return PublicRecord(**values)
+# What the open data says about a pledge: public facts only, named for the reader.
+_PUBLIC_FIELDS = {
+    "year": F("campaign__year"),
+    "enterprise_name": F("enterprise__name"),
+    "credit_code": F("enterprise__credit_code"),
+    "industry_code": F("enterprise__industry_id"),
+    # The day it was signed (last submitted), in China time.
+    "signed_on": TruncDate("submitted_at", tzinfo=REPORT_TZ),
+    "revocation_reason": _revocation("reason"),
+    "certificate_number": F("certificate__number"),
+}
+_NAMES = {
+    "province_name": F("enterprise__province__name"),
+    "industry_name": F("enterprise__industry__name"),
+}
+_ENGLISH_NAMES = {
+    "province_name_en": F("enterprise__province__name_en"),
+    "industry_name_en": F("enterprise__industry__name_en"),
+}
+FEED_FIELDS = {
+    **_PUBLIC_FIELDS,
+    **_NAMES,
+    **_ENGLISH_NAMES,
+    "enterprise_name_en": F("enterprise__name_en"),
+    "province_code": F("enterprise__province_id"),
+    "industry_section": F("enterprise__industry__section_id"),
+    # Approval sets decided_at; revocation leaves it, so it stays the approval's moment.
+    "approved_at": F("decided_at"),
+    "revoked_at": _revocation("created_at"),
+}
 
 
 # --- CSV export -----------------------------------------------------------------------------
 
 
-def export_records(query: PublicQuery):
-    """Every published pledge matching ``query``, in the list's order, streamed in chunks."""
+def export_rows(query: PublicQuery, *, english: bool):
+    """Every published pledge matching ``query`` (dicts of public fields, names in one
+    language), in the list's order, streamed in chunks: one query however many rows."""
     ordering = [f"-{name}" if descending else name for name, descending in ORDERINGS[query.sort]]
-    rows = _records(public_pledges(query)).order_by(*ordering)
-    return (_record(row) for row in rows.iterator(chunk_size=CHUNK_SIZE))
+    names = {
+        "province_name": _ENGLISH_NAMES["province_name_en"] if english else _NAMES["province_name"],
+        "industry_name": _ENGLISH_NAMES["industry_name_en"] if english else _NAMES["industry_name"],
+    }
+    rows = public_pledges(query).values("state", **_PUBLIC_FIELDS, **names).order_by(*ordering)
+    return rows.iterator(chunk_size=CHUNK_SIZE)
 
 
 # --- JSON feed ------------------------------------------------------------------------------
@@ -127,7 +97,7 @@ def export_records(query: PublicQuery):
 
 @dataclass(frozen=True)
 class FeedPage:
-    records: list[PublicRecord]
+    rows: list[dict]
     next_key: tuple[datetime, int] | None
 
 
@@ -153,10 +123,14 @@ def feed_page(
     if after is not None:
         updated_at, pk = after
         rows = rows.filter(Q(updated_at__gt=updated_at) | Q(updated_at=updated_at, id__gt=pk))
-    found = [_record(row) for row in _records(rows).order_by("updated_at", "id")[: limit + 1]]
-    records = found[:limit]
+    found = list(
+        rows.values("id", "state", "updated_at", **FEED_FIELDS).order_by("updated_at", "id")[
+            : limit + 1
+        ]
+    )
+    page = found[:limit]
     more = len(found) > limit
-    return FeedPage(records, (records[-1].updated_at, records[-1].id) if more else None)
+    return FeedPage(page, (page[-1]["updated_at"], page[-1]["id"]) if more else None)
 
 
 # --- Statistics -----------------------------------------------------------------------------

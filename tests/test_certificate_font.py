@@ -123,6 +123,9 @@ def test_a_certificate_uses_only_the_reduced_font_and_stays_small():
     assert len(data) < 80_000  # it was 163 KB with the system font
     assert "华质精密机械（苏州）有限公司" in pdf_text(data).replace(" ", "")
     assert pdf_qr_codes(data) == [rendering.verify_url("CQ-2025-000042")]
+    # The QR code is a small image drawn without smoothing: modules stay sharp squares.
+    [qr] = PdfReader(io.BytesIO(data)).pages[0]["/Resources"]["/XObject"].values()
+    assert qr.get_object()["/Interpolate"].value is False
 
 
 def test_a_name_outside_gb2312_still_prints_from_the_system_font():

@@ -103,6 +103,9 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
     if not marked:
         # Another run finished first; its file stands.
         discard_private_file(name)
+    elif not previous:
+        # The open-data feed (changes since a moment) now has a certificate number to show.
+        Pledge.objects.filter(pk=certificate.pledge_id).update(updated_at=timezone.now())
     elif previous and previous != name:
         discard_private_file(previous)  # a re-render replaces the old file
     certificate.refresh_from_db()

@@ -2,6 +2,7 @@
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
@@ -9,7 +10,7 @@ from accounts.models import Membership
 from .. import events
 from ..errors import DomainError
 from ..models import Enterprise
-from ..public_selectors import bump_public_data_version
+from ..public_selectors import PUBLIC_STATES, bump_public_data_version
 from ..roles import STAFF_CANNOT_JOIN, is_reviewer
 from ..search import name_ngrams
 from ..storage import discard_private_file, store_private_upload
@@ -78,7 +79,8 @@ def enterprise_update(
             for name, value in values.items():
                 setattr(enterprise, name, value)
             enterprise.save(update_fields=[*values, "updated_at"])
-            # Public pages show the name and place of published pledges.
+            # Public pages and the open-data feed show the name and place of published pledges.
+            enterprise.pledges.filter(state__in=PUBLIC_STATES).update(updated_at=timezone.now())
             transaction.on_commit(bump_public_data_version)
             events.enterprise_updated_event(enterprise=enterprise, actor=actor, changed=changed)
     except BaseException:

@@ -6,14 +6,14 @@ parameters, choose the language and shape the output. Filters are those of /pled
 """
 
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -54,21 +54,22 @@ def export_csv(request):
             "\n".join(f"{e['parameter']}: {e['message']}" for e in _form_errors(form)),
             content_type="text/plain; charset=utf-8",
         )
-    states = dict(Pledge.State.choices)
 
     def rows():
-        for record in selectors.export_records(query):
+        # Run while the response is sent, in the request's language (see csv_response).
+        states = {state: str(label) for state, label in Pledge.State.choices}
+        for row in selectors.export_rows(query, english=english):
             yield [
-                record.year,
-                record.enterprise_name,
-                text_cell(record.credit_code),
-                record.province_display(english),
-                text_cell(record.industry_code),
-                record.industry_display(english),
-                _local_date(record.submitted_at),
-                str(states[record.state]),
-                record.revocation_reason,
-                record.certificate_number,
+                row["year"],
+                row["enterprise_name"],
+                text_cell(row["credit_code"]),
+                row["province_name"],
+                text_cell(row["industry_code"]),
+                row["industry_name"],
+                _date(row["signed_on"]),
+                states[row["state"]],
+                row["revocation_reason"],
+                row["certificate_number"],
             ]
 
     header = [
@@ -92,8 +93,8 @@ def export_csv(request):
     return _public(response)
 
 
-def _local_date(value: datetime | None) -> str:
-    return value.astimezone(REPORT_TZ).date().isoformat() if value else ""
+def _date(value: date | None) -> str:
+    return value.isoformat() if value else ""
 
 
 # --- JSON API ---------------------------------------------------------------------------
@@ -124,7 +125,7 @@ def api_pledges(request):
         params["cursor"] = encode_cursor(page.next_key)
         next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
     response = JsonResponse(
-        {"results": [_item(request, record) for record in page.records], "next": next_url},
+        {"results": [_item(request, row) for row in page.rows], "next": next_url},
         json_dumps_params={"ensure_ascii": False},
     )
     # The same bytes for every visitor and language (both names are given).
@@ -132,32 +133,32 @@ def api_pledges(request):
     return _public(response)
 
 
-def _item(request, record: selectors.PublicRecord) -> dict:
+def _item(request, row: dict) -> dict:
     return {
-        "id": record.id,
-        "url": request.build_absolute_uri(reverse("public_pledge", args=[record.id])),
-        "year": record.year,
-        "enterprise_name": record.enterprise_name,
-        "enterprise_name_en": record.enterprise_name_en,
-        "credit_code": record.credit_code,
+        "id": row["id"],
+        "url": request.build_absolute_uri(reverse("public_pledge", args=[row["id"]])),
+        "year": row["year"],
+        "enterprise_name": row["enterprise_name"],
+        "enterprise_name_en": row["enterprise_name_en"],
+        "credit_code": row["credit_code"],
         "province": {
-            "code": record.province_code,
-            "name": record.province_name,
-            "name_en": record.province_name_en,
+            "code": row["province_code"],
+            "name": row["province_name"],
+            "name_en": row["province_name_en"],
         },
         "industry": {
-            "code": record.industry_code,
-            "name": record.industry_name,
-            "name_en": record.industry_name_en,
-            "section": record.industry_section,
+            "code": row["industry_code"],
+            "name": row["industry_name"],
+            "name_en": row["industry_name_en"],
+            "section": row["industry_section"],
         },
-        "state": record.state,
-        "signed_on": _local_date(record.submitted_at) or None,
-        "approved_at": _timestamp(record.approved_at),
-        "revoked_at": _timestamp(record.revoked_at),
-        "revocation_reason": record.revocation_reason or None,
-        "certificate_number": record.certificate_number or None,
-        "updated_at": _timestamp(record.updated_at),
+        "state": row["state"],
+        "signed_on": _date(row["signed_on"]) or None,
+        "approved_at": _timestamp(row["approved_at"]),
+        "revoked_at": _timestamp(row["revoked_at"]),
+        "revocation_reason": row["revocation_reason"] or None,
+        "certificate_number": row["certificate_number"] or None,
+        "updated_at": _timestamp(row["updated_at"]),
     }
 
 
@@ -173,9 +174,7 @@ def _since(value: str | None) -> datetime | None:
         return None
     value = _UNENCODED_OFFSET.sub(r"\1+\2", value.strip())
     try:
-        moment = parse_datetime(value)
-        if moment is None and (day := parse_date(value)) is not None:
-            moment = datetime.combine(day, time.min)
+        moment = parse_datetime(value)  # a date alone reads as its midnight
     except ValueError:
         moment = None
     if moment is None:
@@ -264,7 +263,7 @@ def stats(request):
     years = filter_choices()[0]
     year = request.GET.get("year", "")
     if year:
-        if not year.isdigit() or int(year) not in years:
+        if not (year.isascii() and year.isdigit()) or int(year) not in years:
             raise Http404
         year = int(year)
     data = selectors.public_stats(year or None)

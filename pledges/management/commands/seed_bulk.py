@@ -13,22 +13,28 @@ campaigns whose title starts with ``BULK_TITLE_PREFIX`` and enterprises whose co
 is at ``BULK_EMAIL_DOMAIN``, with their pledges, certificates and events. Its rows are made
 by one inactive system user, kept between runs.
 
-On PostgreSQL rows go in with COPY (psycopg 3), in one transaction per batch, then the
-tables are analysed; other databases get executemany INSERTs with values adapted by the
-model fields (slower, fine for tests). Nothing is switched off: every constraint and index
-stays in place while loading.
+On PostgreSQL rows go in with COPY (psycopg 3), one transaction per --batch rows, written
+by --jobs forked worker processes (one per CPU: generating rows is Python work, so processes,
+not threads), then the tables are analysed. Other databases, or a run inside a transaction
+(tests), get executemany INSERTs in this process, with values adapted by the model fields:
+slower, fine for small N. The data depend on --seed only. Nothing is switched off: every
+constraint, trigger and index stays in place while loading.
 """
 
 import hashlib
+import json
+import multiprocessing
+import os
 import random
 import time
 from bisect import bisect
-from datetime import datetime, timedelta
-from itertools import accumulate, islice
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import IntegrityError, connection, connections, models, transaction
 from django.utils import timezone
 from stdnum.cn import uscc
 
@@ -64,7 +70,10 @@ PLACES = {
         [("石家庄市", "1301"), ("唐山市", "1302"), ("秦皇岛市", "1303"), ("邯郸市", "1304")]
         + [("保定市", "1306"), ("廊坊市", "1310")],
     ),
-    "14": ("山西", [("太原市", "1401"), ("大同市", "1402"), ("长治市", "1404"), ("晋中市", "1407")]),
+    "14": (
+        "山西",
+        [("太原市", "1401"), ("大同市", "1402"), ("长治市", "1404"), ("晋中市", "1407")],
+    ),
     "15": ("内蒙古", [("呼和浩特市", "1501"), ("包头市", "1502"), ("鄂尔多斯市", "1506")]),
     "21": ("辽宁", [("沈阳市", "2101"), ("大连市", "2102"), ("鞍山市", "2103")]),
     "22": ("吉林", [("长春市", "2201"), ("吉林市", "2202")]),
@@ -80,8 +89,14 @@ PLACES = {
         [("杭州市", "3301"), ("宁波市", "3302"), ("温州市", "3303"), ("嘉兴市", "3304")]
         + [("湖州市", "3305"), ("绍兴市", "3306"), ("金华市", "3307"), ("台州市", "3310")],
     ),
-    "34": ("安徽", [("合肥市", "3401"), ("芜湖市", "3402"), ("蚌埠市", "3403"), ("安庆市", "3408")]),
-    "35": ("福建", [("福州市", "3501"), ("厦门市", "3502"), ("泉州市", "3505"), ("漳州市", "3506")]),
+    "34": (
+        "安徽",
+        [("合肥市", "3401"), ("芜湖市", "3402"), ("蚌埠市", "3403"), ("安庆市", "3408")],
+    ),
+    "35": (
+        "福建",
+        [("福州市", "3501"), ("厦门市", "3502"), ("泉州市", "3505"), ("漳州市", "3506")],
+    ),
     "36": (
         "江西",
         [("南昌市", "3601"), ("景德镇市", "3602"), ("九江市", "3604"), ("赣州市", "3607")],
@@ -101,7 +116,10 @@ PLACES = {
         [("武汉市", "4201"), ("黄石市", "4202"), ("十堰市", "4203"), ("宜昌市", "4205")]
         + [("襄阳市", "4206")],
     ),
-    "43": ("湖南", [("长沙市", "4301"), ("株洲市", "4302"), ("湘潭市", "4303"), ("岳阳市", "4306")]),
+    "43": (
+        "湖南",
+        [("长沙市", "4301"), ("株洲市", "4302"), ("湘潭市", "4303"), ("岳阳市", "4306")],
+    ),
     "44": (
         "广东",
         [("广州市", "4401"), ("深圳市", "4403"), ("珠海市", "4404"), ("汕头市", "4405")]
@@ -110,7 +128,10 @@ PLACES = {
     "45": ("广西", [("南宁市", "4501"), ("柳州市", "4502"), ("桂林市", "4503")]),
     "46": ("海南", [("海口市", "4601"), ("三亚市", "4602")]),
     "50": ("重庆", [("重庆市", "5001")]),
-    "51": ("四川", [("成都市", "5101"), ("自贡市", "5103"), ("绵阳市", "5107"), ("宜宾市", "5115")]),
+    "51": (
+        "四川",
+        [("成都市", "5101"), ("自贡市", "5103"), ("绵阳市", "5107"), ("宜宾市", "5115")],
+    ),
     "52": ("贵州", [("贵阳市", "5201"), ("遵义市", "5203")]),
     "53": ("云南", [("昆明市", "5301"), ("曲靖市", "5303"), ("玉溪市", "5304")]),
     "54": ("西藏", [("拉萨市", "5401"), ("日喀则市", "5402")]),
@@ -281,8 +302,11 @@ LATEST_STATES = [
     (S.REJECTED, 1.5),
     (S.WITHDRAWN, 1.0),
 ]
+DECIDED_STATES = (S.APPROVED, S.REVOKED, S.REJECTED, S.CHANGES_REQUESTED)
 # How many campaigns an enterprise signs: P(k) ~ 0.75^(k-1), about 4 on average over 20.
 YEARS_DECAY = 0.75
+# The share of enterprises that signed the latest campaign too.
+STILL_SIGNING = 0.45
 
 ENTERPRISE_COLUMNS = (
     "id", "name", "name_en", "credit_code", "province_id", "city", "industry_id",
@@ -306,9 +330,23 @@ EVENT_COLUMNS = (
 
 
 def _weighted(pairs):
-    """(values, cumulative weights) for rng.choices."""
+    """(values, cumulative weights) for ``_pick``."""
+    pairs = list(pairs)
     values = [value for value, _weight in pairs]
     return values, list(accumulate(weight for _value, weight in pairs))
+
+
+def _pick(rng: random.Random, values, cum_weights):
+    """rng.choices(values, cum_weights=…)[0], without its overhead."""
+    return values[bisect(cum_weights, rng.random() * cum_weights[-1])]
+
+
+LEGAL_FORM_VALUES, LEGAL_FORM_CW = _weighted(LEGAL_FORMS)
+SIGNER_TITLE_VALUES, SIGNER_TITLE_CW = _weighted(SIGNER_TITLES)
+PROVINCE_VALUES, PROVINCE_CW = _weighted(PROVINCE_WEIGHTS.items())
+PEOPLE = [a + b for a in SURNAMES for b in GIVEN_CHARS] + [
+    a + b + c for a in SURNAMES[:40] for b in GIVEN_CHARS for c in GIVEN_CHARS[::3]
+]
 
 
 def _base31(number: int, width: int) -> str:
@@ -322,19 +360,52 @@ def _base31(number: int, width: int) -> str:
 
 
 def bulk_credit_code(region: str, serial: int) -> str:
-    """A valid, unique code in region ``region`` (6 digits); seed_bulk's are all "…MAW…"."""
+    """A valid code registered in ``region`` (6 digits), unique by ``serial``.
+
+    Every seed_bulk code has "MAW" at characters 9–11; the test factories and seed_demo
+    put digits there, so they never collide.
+    """
     body = f"91{region}MAW{_base31(serial, 6)}"
     return body + uscc.calc_check_digit(body)
 
 
-def _between(rng: random.Random, start: datetime, end: datetime) -> datetime:
-    return start + timedelta(seconds=rng.random() * max((end - start).total_seconds(), 0))
+def closes_by_october(year: int) -> datetime:
+    """The last moment of October (China time): signing and review happen by then."""
+    return datetime(year, 11, 1, tzinfo=CHINA) - timedelta(minutes=1)
+
+
+# --- Writing rows ------------------------------------------------------------------------
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_escaped = {}
+
+
+def _copy_text(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is str:
+        if value.isprintable() and "\\" not in value:
+            return value
+        escaped = _escaped.get(value)  # the pledge text: escaped once
+        if escaped is None:
+            escaped = _escaped[value] = value.translate(_COPY_ESCAPES)
+        return escaped
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is datetime:
+        return value.isoformat()
+    if kind in (dict, list):
+        return json.dumps(value, ensure_ascii=False).translate(_COPY_ESCAPES)
+    return str(value).translate(_COPY_ESCAPES)
 
 
 class RowWriter:
     """Writes rows of plain values: COPY on PostgreSQL, executemany INSERTs elsewhere.
 
-    Columns are named by attname; the model's other columns get their field default.
+    Columns are named by attname; the model's other columns (say, a field added later)
+    get their field default.
     """
 
     def __init__(self):
@@ -349,39 +420,39 @@ class RowWriter:
             for field in meta.concrete_fields
             if field.attname not in given and not field.primary_key
         ]
-        fields += rest
-        defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in rest)
         table = connection.ops.quote_name(meta.db_table)
-        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
-        count = 0
+        columns = ", ".join(connection.ops.quote_name(field.column) for field in fields + rest)
         with connection.cursor() as cursor:
             if self.copy:
-                # Plain Python values adapt themselves; JSON needs the field's wrapper.
-                json = [i for i, field in enumerate(fields[: len(names)]) if field.get_internal_type() == "JSONField"]  # fmt: skip
+                tail = "".join(
+                    "\t" + _copy_text(field.get_prep_value(field.get_default())) for field in rest
+                )
+                text = "".join("\t".join(map(_copy_text, row)) + tail + "\n" for row in rows)
                 with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        if json:
-                            row = list(row)
-                            for i in json:
-                                row[i] = fields[i].get_db_prep_save(row[i], connection)
-                        copy.write_row((*row, *defaults))
-                        count += 1
-            else:
-                prepared = [
-                    tuple(
-                        field.get_db_prep_save(value, connection)
-                        for field, value in zip(fields, row, strict=False)
-                    )
-                    + defaults
-                    for row in rows
-                ]
-                marks = ", ".join(["%s"] * len(fields))
-                cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", prepared)
-                count = len(prepared)
-        return count
+                    copy.write(text.encode())
+                return text.count("\n")
+            defaults = tuple(
+                field.get_db_prep_save(field.get_default(), connection) for field in rest
+            )
+            prepared = [
+                tuple(
+                    field.get_db_prep_save(value, connection)
+                    for field, value in zip(fields, row, strict=True)
+                )
+                + defaults
+                for row in rows
+            ]
+            marks = ", ".join(["%s"] * (len(fields) + len(rest)))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+            cursor.executemany(sql, prepared)
+            return len(prepared)
 
     def allocate_ids(self, model, count: int) -> list[int]:
-        """Primary keys for ``count`` new rows (inside the caller's transaction)."""
+        """Primary keys for ``count`` new rows.
+
+        On PostgreSQL from the table's sequence (no transaction needed); elsewhere after the
+        largest one, which only holds inside the transaction that inserts them.
+        """
         table = model._meta.db_table
         pk = model._meta.pk.column
         with connection.cursor() as cursor:
@@ -397,6 +468,20 @@ class RowWriter:
             return list(range(start, start + count))
 
 
+# The command, for the worker processes it forks (they inherit it rather than unpickle it).
+_FORKED = None
+
+
+def _run_in_worker(task):
+    try:
+        return _FORKED.run_task(task)
+    except Exception as error:
+        # Plain text crosses the process boundary; psycopg's errors may not pickle.
+        raise CommandError(f"{type(error).__name__}: {error}") from None
+    finally:
+        connection.close()
+
+
 class Command(BaseCommand):
     help = (
         "Load bulk synthetic enterprises, campaigns, pledges and certificates for load tests "
@@ -410,6 +495,13 @@ class Command(BaseCommand):
         parser.add_argument("--campaigns", type=int, default=20, help="one per year (default 20)")
         parser.add_argument(
             "--batch", type=int, default=10_000, help="rows per transaction (default 10000)"
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="worker processes, each with its own connection (PostgreSQL only; "
+            "default: one per CPU)",
         )
         parser.add_argument(
             "--last-year",
@@ -428,7 +520,8 @@ class Command(BaseCommand):
         pledges, campaigns, batch = options["pledges"], options["campaigns"], options["batch"]
         if pledges < 0 or batch < 1 or not 1 <= campaigns <= 200:
             raise CommandError("--pledges ≥ 0, --batch ≥ 1 and 1 ≤ --campaigns ≤ 200, please.")
-        self.rng = random.Random(options["seed"])
+        self.seed = options["seed"]
+        self.batch = batch
         self.writer = RowWriter()
         self.now = timezone.now()
         last_year = options["last_year"] or self.now.astimezone(CHINA).year
@@ -456,7 +549,7 @@ class Command(BaseCommand):
                 f"Campaign years {sorted(taken)} already exist and were not made by seed_bulk; "
                 "choose other years with --last-year."
             )
-        self._load(pledges, years, batch)
+        self._load(pledges, years, options["jobs"])
         if connection.vendor == "postgresql":
             tick = time.monotonic()
             self._analyse()
@@ -487,11 +580,23 @@ class Command(BaseCommand):
         tick = time.monotonic()
         enterprises = self._bulk_enterprises().values("pk")
         pledges = Pledge.objects.filter(enterprise__in=enterprises).values("pk")
-        campaigns = self._bulk_campaigns()
+        # A campaign that other enterprises have signed since stays, with their pledges.
+        kept = list(
+            self._bulk_campaigns()
+            .filter(
+                models.Exists(
+                    Pledge.objects.filter(campaign=models.OuterRef("pk")).exclude(
+                        enterprise__in=enterprises
+                    )
+                )
+            )
+            .values_list("year", flat=True)
+        )
+        campaigns = self._bulk_campaigns().exclude(year__in=kept).values("pk")
         events = AuditEvent.objects.filter(
             models.Q(enterprise__in=enterprises)
             | models.Q(pledge__in=pledges)
-            | models.Q(campaign__in=campaigns.values("pk"), pledge=None, enterprise=None)
+            | models.Q(campaign__in=campaigns, pledge=None, enterprise=None)
         ).values("pk")
         deleted = {}
         with transaction.atomic():
@@ -506,18 +611,11 @@ class Command(BaseCommand):
                 ("enterprises", Enterprise.objects.filter(pk__in=enterprises)),
             ]:
                 deleted[label] = self._delete(rows)
-            # A campaign someone else's pledge joined since stays (with that pledge).
-            kept = campaigns.filter(
-                models.Exists(Pledge.objects.filter(campaign=models.OuterRef("pk")))
+            deleted["campaigns"] = self._delete(Campaign.objects.filter(pk__in=campaigns))
+        if kept:
+            self.stdout.write(
+                self.style.WARNING(f"Kept the campaigns other enterprises signed: {kept}")
             )
-            if kept.exists():
-                self.stdout.write(
-                    self.style.WARNING(
-                        "Kept campaigns other enterprises signed: "
-                        + ", ".join(str(year) for year in kept.values_list("year", flat=True))
-                    )
-                )
-            deleted["campaigns"] = self._delete(campaigns.exclude(pk__in=kept.values("pk")))
         summary = ", ".join(f"{count} {label}" for label, count in deleted.items() if count)
         self.stdout.write(
             f"Removed earlier bulk data ({summary or 'nothing'}) in {time.monotonic() - tick:.1f} s"
@@ -536,111 +634,92 @@ class Command(BaseCommand):
 
     # --- Loading -----------------------------------------------------------------------
 
-    def _load(self, n_pledges: int, years: list[int], batch: int):
+    def _load(self, n_pledges: int, years: list[int], jobs: int):
+        """Plan here, then write in tasks: slices of enterprises, then one task a campaign.
+
+        Each task draws from its own random generator, so the data depend on --seed only,
+        not on how the tasks are spread over processes.
+        """
         write = self.stdout.write
-        rng = self.rng
-        tick = time.monotonic()
         self.user = self._system_user()
         self.campaigns = self._campaigns(years)
-        members, first_campaign = self._plan(n_pledges, len(years))
-        n_enterprises = len(first_campaign)
+        self._check_reference_data()
+        self.members, self.first_campaign = self._plan(n_pledges, len(years))
+        n_enterprises = len(self.first_campaign)
+        # Worker processes need connections of their own, and rows committed by others
+        # would not be visible inside a caller's transaction (tests): then all runs here.
+        forked = jobs > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+        how = f"{jobs} worker processes" if forked else "in this process"
         write(
             f"Loading {n_pledges} pledges of {n_enterprises} enterprises over {len(years)} "
-            f"campaigns ({years[0]}–{years[-1]}) on {connection.vendor}, {batch} rows a batch"
+            f"campaigns ({years[0]}–{years[-1]}) on {connection.vendor}: "
+            f"{self.batch} rows a transaction, {how}"
         )
+        # Sequences hand out keys outside transactions: take them all now, in order.
+        self.preallocated = forked
+        if forked:
+            self.enterprise_ids = self.writer.allocate_ids(Enterprise, n_enterprises)
+            self.pledge_ids = [self.writer.allocate_ids(Pledge, len(m)) for m in self.members]
+        else:
+            self.enterprise_ids = []
 
-        # Enterprises.
         tick = time.monotonic()
-        provinces = set(Province.objects.values_list("code", flat=True))
-        divisions = list(
-            Industry.objects.filter(level=Industry.Level.DIVISION)
-            .order_by("position")
-            .values_list("code", flat=True)
-        )
-        missing = set(PLACES) - provinces or set(divisions) - set(INDUSTRY_WORDS)
-        if missing:
-            raise CommandError(f"Reference data does not match seed_bulk's tables: {missing}")
-        self.enterprise_ids = []
-        self.names = set()
-        province_codes, province_cw = _weighted(PROVINCE_WEIGHTS.items())
-        industry_codes, industry_cw = _weighted((code, _industry_weight(code)) for code in divisions)
-        people = [a + b for a in SURNAMES for b in GIVEN_CHARS] + [
-            a + b + c for a in SURNAMES[:40] for b in GIVEN_CHARS for c in GIVEN_CHARS[::3]
-        ]
-        self.people = people
-        serial = 0
-        written = 0
-        while written < n_enterprises:
-            size = min(batch, n_enterprises - written)
-            rows = []
-            for index in range(written, written + size):
-                serial += 1
-                if index < len(province_codes):  # every province and division at least once
-                    province = sorted(PLACES)[index]
-                else:
-                    province = rng.choices(province_codes, cum_weights=province_cw)[0]
-                if index < len(divisions):
-                    division = divisions[index]
-                else:
-                    division = rng.choices(industry_codes, cum_weights=industry_cw)[0]
-                opens = self.campaigns[first_campaign[index]].opens_at
-                rows.append(
-                    self._enterprise_row(
-                        serial, province, division, index >= len(divisions), opens
-                    )
-                )
-            try:
-                with transaction.atomic():
-                    ids = self.writer.allocate_ids(Enterprise, size)
-                    self.writer.write(
-                        Enterprise,
-                        ENTERPRISE_COLUMNS,
-                        ((pk, *row) for pk, row in zip(ids, rows, strict=True)),
-                    )
-            except IntegrityError as error:
-                raise CommandError(
-                    f"A generated credit code is already taken by another enterprise: {error}"
-                ) from error
-            self.enterprise_ids += ids
-            written += size
-        elapsed = time.monotonic() - tick
-        write(f"  enterprises:  {n_enterprises:>9} in {elapsed:6.1f} s")
+        tasks = [("enterprises", begin) for begin in range(0, n_enterprises, self.batch)]
+        for _result in self._run(tasks, forked, jobs):
+            pass
+        write(f"  enterprises:  {n_enterprises:>9} in {time.monotonic() - tick:6.1f} s")
 
-        # Pledges, certificates and revocation events, campaign by campaign.
         tick = time.monotonic()
-        counts = {"pledges": 0, "certificates": 0, "events": 0}
-        by_state = {}
-        stream = self._pledge_stream(members)
-        reported = 0
-        while chunk := list(islice(stream, batch)):
-            with transaction.atomic():
-                ids = self.writer.allocate_ids(Pledge, len(chunk))
-                pledge_rows, certificate_rows, event_rows = [], [], []
-                for pk, record in zip(ids, chunk, strict=True):
-                    self._pledge_rows(pk, record, pledge_rows, certificate_rows, event_rows)
-                    by_state[record[2]] = by_state.get(record[2], 0) + 1
-                counts["pledges"] += self.writer.write(Pledge, PLEDGE_COLUMNS, pledge_rows)
-                counts["certificates"] += self.writer.write(
-                    Certificate, CERTIFICATE_COLUMNS, certificate_rows
-                )
-                counts["events"] += self.writer.write(AuditEvent, EVENT_COLUMNS, event_rows)
-                for campaign in self.campaigns:
-                    if campaign.counter_dirty:
-                        Campaign.objects.filter(pk=campaign.pk).update(
-                            certificate_counter=campaign.counter
-                        )
-                        campaign.counter_dirty = False
-            if counts["pledges"] - reported >= 100_000:
-                reported = counts["pledges"]
-                rate = reported / (time.monotonic() - tick)
-                write(f"    … {reported} pledges ({rate:,.0f}/s)")
+        # The biggest campaigns first, so that the workers finish together.
+        order = sorted(range(len(years)), key=lambda i: -len(self.members[i]))
+        totals = Counter()
+        counters = {}
+        for result in self._run([("pledges", index) for index in order], forked, jobs):
+            campaign = self.campaigns[result.pop("campaign")]
+            counters[campaign.pk] = result["certificates"]
+            totals.update(result)
+            rate = totals["pledges"] / (time.monotonic() - tick)
+            write(f"    {campaign.year}: {result['pledges']:>7} pledges ({rate:,.0f}/s so far)")
+        # After the workers are gone: none may inherit this process's connection.
+        for pk, counter in counters.items():
+            Campaign.objects.filter(pk=pk).update(certificate_counter=counter)
         elapsed = time.monotonic() - tick
         write(
-            f"  pledges:      {counts['pledges']:>9} in {elapsed:6.1f} s "
-            f"({counts['pledges'] / max(elapsed, 1e-9):,.0f}/s), with "
-            f"{counts['certificates']} certificates and {counts['events']} revocation events"
+            f"  pledges:      {totals['pledges']:>9} in {elapsed:6.1f} s "
+            f"({totals['pledges'] / max(elapsed, 1e-9):,.0f}/s), with "
+            f"{totals['certificates']} certificates and {totals['events']} revocation events"
         )
-        write("  states:       " + ", ".join(f"{k} {v}" for k, v in sorted(by_state.items())))
+        states = ", ".join(f"{state} {totals[state]}" for state in S.values if totals[state])
+        write(f"  states:       {states}")
+
+    def _run(self, tasks, forked: bool, jobs: int):
+        """Each task's result, as tasks finish."""
+        if not forked:
+            for task in tasks:
+                yield self.run_task(task)
+            return
+        global _FORKED  # what the forked workers inherit
+        _FORKED = self
+        connections.close_all()  # each worker opens its own
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            yield from pool.imap_unordered(_run_in_worker, tasks)
+
+    def run_task(self, task):
+        kind, argument = task
+        if kind == "enterprises":
+            return self._write_enterprises(argument)
+        return self._write_campaign(argument)
+
+    def _in_batches(self, model, rows_for, items, preallocated) -> None:
+        """Write ``items`` in transactions of --batch; ``rows_for(ids, chunk)`` writes one."""
+        for begin in range(0, len(items), self.batch):
+            chunk = items[begin : begin + self.batch]
+            with transaction.atomic():
+                if preallocated is None:
+                    ids = self.writer.allocate_ids(model, len(chunk))
+                else:
+                    ids = preallocated[begin : begin + len(chunk)]
+                rows_for(ids, chunk)
 
     def _system_user(self) -> User:
         user = User.objects.filter(email=SYSTEM_USER_EMAIL).first()
@@ -656,7 +735,8 @@ class Command(BaseCommand):
         for year in years:
             opens = datetime(year, 9, 1, tzinfo=CHINA)
             closes = datetime(year, 11, 1, tzinfo=CHINA)
-            if year == years[-1]:
+            latest = year == years[-1]
+            if latest:
                 if opens >= self.now:
                     opens = self.now - timedelta(days=30)
                 closes = max(closes, self.now + timedelta(days=60))
@@ -668,31 +748,48 @@ class Command(BaseCommand):
                 closes_at=closes,
                 number_prefix=NUMBER_PREFIX,
             )
-            # When things happened: inside the window, never in the future.
-            campaign.window = (opens, min(closes, self.now - timedelta(hours=1)))
+            # When things happened: September–October (for a campaign opened later, since it
+            # opened), never in the future. In UTC: arithmetic and comparisons stay cheap.
+            end = min(closes_by_october(year), self.now - timedelta(hours=1))
+            campaign.window = (opens.astimezone(UTC), end.astimezone(UTC))
             campaign.text_sha256 = hashlib.sha256(PLEDGE_TEXT.encode()).hexdigest()
-            campaign.counter, campaign.counter_dirty = 0, False
-            campaign.latest = year == years[-1]
+            campaign.latest = latest
             made.append(campaign)
         return made
 
-    def _plan(self, n_pledges: int, n_campaigns: int):
-        """Which campaigns each enterprise signs: runs of consecutive years, more lately."""
-        rng = self.rng
-        k_values, k_cw = _weighted(
-            (k, YEARS_DECAY ** (k - 1)) for k in range(1, n_campaigns + 1)
+    def _check_reference_data(self):
+        provinces = set(Province.objects.values_list("code", flat=True))
+        self.divisions = list(
+            Industry.objects.filter(level=Industry.Level.DIVISION)
+            .order_by("position")
+            .values_list("code", flat=True)
         )
+        missing = (set(PLACES) ^ provinces) | (set(self.divisions) ^ set(INDUSTRY_WORDS))
+        if missing:
+            raise CommandError(f"Reference data does not match seed_bulk's tables: {missing}")
+
+    def _plan(self, n_pledges: int, n_campaigns: int):
+        """Which campaigns each enterprise signs: a run of years, mostly up to the latest.
+
+        Almost half the enterprises still sign (their run ends with the latest campaign);
+        the others stopped some year, later years likelier. So each year has more
+        signatories than the one before, as participation grew.
+        """
+        rng = random.Random(f"{self.seed}-plan")
+        k_values, k_cw = _weighted((k, YEARS_DECAY ** (k - 1)) for k in range(1, n_campaigns + 1))
+        end_values, end_cw = _weighted((end, end + 1) for end in range(n_campaigns - 1))
         members = [[] for _ in range(n_campaigns)]
         first_campaign = []
         total = 0
         while total < n_pledges:
-            k = min(rng.choices(k_values, cum_weights=k_cw)[0], n_pledges - total)
-            starts = n_campaigns - k + 1
-            # Participation grows over the years: later starts are likelier.
-            start = min(int(starts * rng.random() ** 0.6), starts - 1)
-            years = list(range(start, start + k))
-            if k > 1 and start + k < n_campaigns and rng.random() < 0.15:
-                years[rng.randrange(1, k)] = start + k  # one year missed, one more signed
+            if n_campaigns == 1 or rng.random() < STILL_SIGNING:
+                end = n_campaigns - 1
+            else:
+                end = _pick(rng, end_values, end_cw)
+            k = min(_pick(rng, k_values, k_cw), end + 1, n_pledges - total)
+            years = list(range(end - k + 1, end + 1))
+            if k > 1 and years[0] > 0 and rng.random() < 0.15:
+                years[rng.randrange(0, k - 1)] = years[0] - 1  # one year missed
                 years.sort()
             enterprise = len(first_campaign)
             first_campaign.append(years[0])
@@ -701,36 +798,75 @@ class Command(BaseCommand):
             total += k
         return members, first_campaign
 
-    def _enterprise_row(self, serial, province, division, may_be_quality, opens) -> tuple:
-        rng = self.rng
+    # --- Enterprises -------------------------------------------------------------------
+
+    def _write_enterprises(self, begin: int) -> dict:
+        rng = random.Random(f"{self.seed}-enterprises-{begin}")
+        divisions = self.divisions
+        every_province = sorted(PLACES)
+        industry_values, industry_cw = _weighted(
+            (code, _industry_weight(code)) for code in divisions
+        )
+        names = set()
+        rows = []
+        for index in range(begin, min(begin + self.batch, len(self.first_campaign))):
+            # Every province and every division at least once, then as they are common.
+            if index < len(every_province):
+                province = every_province[index]
+            else:
+                province = _pick(rng, PROVINCE_VALUES, PROVINCE_CW)
+            if index < len(divisions):
+                division = divisions[index]
+            else:
+                division = _pick(rng, industry_values, industry_cw)
+            quality = index >= len(divisions) and rng.random() < QUALITY_SHARE
+            opens = self.campaigns[self.first_campaign[index]].window[0]
+            rows.append(
+                self._enterprise_row(rng, names, index + 1, province, division, quality, opens)
+            )
+
+        def write(ids, chunk):
+            try:
+                self.writer.write(
+                    Enterprise,
+                    ENTERPRISE_COLUMNS,
+                    ((pk, *row) for pk, row in zip(ids, chunk, strict=True)),
+                )
+            except IntegrityError as error:
+                raise CommandError(
+                    f"A generated credit code is already taken by another enterprise: {error}"
+                ) from error
+            if not self.preallocated:  # keys taken a batch at a time, in this process
+                self.enterprise_ids += ids
+
+        preallocated = self.enterprise_ids[begin : begin + len(rows)] if self.preallocated else None
+        self._in_batches(Enterprise, write, rows, preallocated)
+        return {"enterprises": len(rows)}
+
+    def _enterprise_row(self, rng, names, serial, province, division, quality, opens) -> tuple:
         place, cities = PLACES[province]
         city, city_code = rng.choice(cities)
         if province in ("71", "81", "82"):
             region = f"{city_code}00"
         else:
             region = f"{city_code}{rng.randint(1, 12 if len(cities) == 1 else 9):02d}"
-        quality = may_be_quality and rng.random() < QUALITY_SHARE
         if quality:
             division = rng.choice(QUALITY_INDUSTRIES)
-        for _attempt in range(50):
-            name = self._name(place, city, division, quality)
-            if name not in self.names:
+        for _attempt in range(20):  # unique within the task; across tasks, very nearly
+            name = self._name(rng, place, city, division, quality)
+            if name not in names:
                 break
-        self.names.add(name)
+        names.add(name)
         created = opens - timedelta(days=rng.uniform(30, 1500))
-        legal_representative = rng.choice(self.people)
-        contact = rng.choice(self.people)
         if rng.random() < 0.5:
             phone = f"0{rng.randint(10, 999)}-{rng.randint(20_000_000, 89_999_999)}"
         else:
             phone = f"1{rng.choice('356789')}{rng.randint(0, 999_999_999):09d}"
-        email = f"qa{serial:07d}@{BULK_EMAIL_DOMAIN}"
         website = f"https://e{serial:07d}.{BULK_EMAIL_DOMAIN}/" if rng.random() < 0.2 else ""
-        address = (
-            f"{city}{rng.choice(ZONES)}{rng.choice(ROADS)}{rng.randint(1, 2999)}号"
-            if province not in ("81", "82", "71")
-            else f"{city}{rng.choice(ROADS)}{rng.randint(1, 299)}号"
-        )
+        if province in ("71", "81", "82"):
+            address = f"{city}{rng.choice(ROADS)}{rng.randint(1, 299)}号"
+        else:
+            address = f"{city}{rng.choice(ZONES)}{rng.choice(ROADS)}{rng.randint(1, 2999)}号"
         return (
             name,
             "",
@@ -738,23 +874,22 @@ class Command(BaseCommand):
             province,
             city,
             division,
-            legal_representative,
+            rng.choice(PEOPLE),  # legal representative
             address,
             website,
-            contact,
+            rng.choice(PEOPLE),  # contact
             phone,
-            email,
+            f"qa{serial:07d}@{BULK_EMAIL_DOMAIN}",  # the marker --reset looks for
             name_ngrams(name),
             "",
             created,
             created + timedelta(days=rng.uniform(0, 20)),
         )
 
-    def _name(self, place: str, city: str, division: str, quality: bool) -> str:
-        rng = self.rng
+    def _name(self, rng, place: str, city: str, division: str, quality: bool) -> str:
         brand = "".join(rng.choices(BRAND_CHARS, k=3 if rng.random() < 0.2 else 2))
         word = rng.choice(QUALITY_WORDS if quality else INDUSTRY_WORDS[division])
-        form = rng.choices(*_weighted(LEGAL_FORMS))[0]
+        form = _pick(rng, LEGAL_FORM_VALUES, LEGAL_FORM_CW)
         manufacturing = "13" <= division <= "43"
         city = city.removesuffix("市")
         shape = rng.random()
@@ -765,119 +900,111 @@ class Command(BaseCommand):
         prefix = place if shape < 0.55 else city
         return f"{prefix}{brand}{word}{form}"
 
-    def _pledge_stream(self, members):
-        """(campaign, enterprise index, state, created, submitted, decided, updated,
-        sequence, revoked at, reason) per pledge, campaign by campaign, oldest first."""
-        rng = self.rng
-        for campaign, enterprises in zip(self.campaigns, members, strict=True):
-            states, cw = _weighted(LATEST_STATES if campaign.latest else PAST_STATES)
-            start, end = campaign.window
-            span = (end - start).total_seconds()
-            records = []
-            for enterprise in enterprises:
-                state = states[bisect(cw, rng.random() * cw[-1])]
-                # More signatures early: September is Quality Month.
-                submitted = start + timedelta(seconds=span * 0.97 * rng.random() ** 1.4)
-                created = submitted - timedelta(seconds=rng.uniform(600, 3 * 86400))
-                created = max(created, start)
-                decided = revoked = None
-                if state in (S.APPROVED, S.REVOKED, S.REJECTED, S.CHANGES_REQUESTED):
-                    decided = min(submitted + timedelta(seconds=rng.uniform(7200, 6 * 86400)), end)
-                updated = decided or submitted
-                if state == S.REVOKED:
-                    revoked = min(
-                        decided + timedelta(days=rng.uniform(20, 400)),
-                        _between(rng, decided, self.now - timedelta(minutes=5)),
-                    )
-                    updated = revoked
-                elif state == S.DRAFT:
-                    submitted, updated = None, created + timedelta(seconds=rng.uniform(60, 7200))
-                elif state == S.WITHDRAWN:
-                    updated = submitted + timedelta(seconds=rng.uniform(3600, 5 * 86400))
-                    updated = min(updated, end)
-                records.append([campaign, enterprise, state, created, submitted, decided, updated])
-            # Certificates are numbered in the order of approval.
-            published = sorted(
-                (r for r in records if r[2] in (S.APPROVED, S.REVOKED)), key=lambda r: r[5]
-            )
-            sequence = {}
-            for number, record in enumerate(published, start=campaign.counter + 1):
-                sequence[id(record)] = number
-            records.sort(key=lambda r: r[3])  # ids follow creation time
-            for record in records:
-                revoked_at = reason = None
-                if record[2] == S.REVOKED:
-                    revoked_at = record[6]
-                    reason = rng.choice(REVOKE_REASONS)
-                yield (*record, sequence.get(id(record)), revoked_at, reason)
+    # --- Pledges -----------------------------------------------------------------------
 
-    def _pledge_rows(self, pk, record, pledges, certificates, events):
-        rng = self.rng
-        (campaign, enterprise, state, created, submitted, decided, updated, sequence,
-         revoked_at, reason) = record  # fmt: skip
-        enterprise_id = self.enterprise_ids[enterprise]
-        signer = rng.choice(self.people)
-        title = rng.choices(*_weighted(SIGNER_TITLES))[0]
-        pledges.append(
-            (
-                pk,
-                enterprise_id,
-                campaign.pk,
-                state,
-                PLEDGE_TEXT,
-                campaign.text_sha256,
-                signer,
-                title,
-                state != S.DRAFT or rng.random() < 0.5,
-                "",
-                "",
-                self.user.pk,
-                created,
-                updated,
-                submitted,
-                decided,
-                None,
-                None,
-            )
+    def _write_campaign(self, index: int) -> dict:
+        campaign = self.campaigns[index]
+        records = self._campaign_pledges(campaign, self.members[index])
+        enterprise_ids = self.enterprise_ids
+        user = self.user.pk
+
+        def write(ids, chunk):
+            pledges, certificates, events = [], [], []
+            for pk, record in zip(ids, chunk, strict=True):
+                (enterprise, state, created, submitted, decided, updated, sequence, certificate,
+                 (signer, title, authorised), revoked, reason) = record  # fmt: skip
+                enterprise_id = enterprise_ids[enterprise]
+                pledges.append(
+                    (pk, enterprise_id, campaign.pk, state, PLEDGE_TEXT, campaign.text_sha256,
+                     signer, title, authorised, "", "", user, created, updated, submitted,
+                     decided, None, None)
+                )  # fmt: skip
+                if sequence is not None:
+                    to_number, to_render, to_mail, sha256 = certificate
+                    issued = decided + timedelta(seconds=to_number)
+                    rendered = issued + timedelta(seconds=to_render)
+                    number = f"{campaign.number_prefix}-{campaign.year}-{sequence:06d}"
+                    certificates.append(
+                        (pk, campaign.pk, Certificate.State.READY, sequence, number, "", sha256,
+                         None, 1, "", decided, issued, rendered,
+                         rendered + timedelta(seconds=to_mail))
+                    )  # fmt: skip
+                if revoked is not None:
+                    events.append(
+                        (AuditEvent.Action.PLEDGE_REVOKED, user, enterprise_id, pk, campaign.pk,
+                         S.APPROVED, S.REVOKED, reason, {}, revoked)
+                    )  # fmt: skip
+            self.writer.write(Pledge, PLEDGE_COLUMNS, pledges)
+            self.writer.write(Certificate, CERTIFICATE_COLUMNS, certificates)
+            self.writer.write(AuditEvent, EVENT_COLUMNS, events)
+
+        preallocated = self.pledge_ids[index] if self.preallocated else None
+        self._in_batches(Pledge, write, records, preallocated)
+        result = Counter(record[1] for record in records)
+        result.update(
+            campaign=index,
+            pledges=len(records),
+            certificates=sum(record[6] is not None for record in records),
+            events=result[S.REVOKED],
         )
-        if sequence is not None:
-            issued = decided + timedelta(seconds=rng.uniform(5, 120))
-            rendered = issued + timedelta(seconds=rng.uniform(1, 6))
-            certificates.append(
-                (
-                    pk,
-                    campaign.pk,
-                    Certificate.State.READY,
-                    sequence,
-                    f"{campaign.number_prefix}-{campaign.year}-{sequence:06d}",
-                    "",
-                    f"{rng.getrandbits(256):064x}",
-                    None,
-                    1,
-                    "",
-                    decided,
-                    issued,
-                    rendered,
-                    rendered + timedelta(seconds=rng.uniform(1, 30)),
+        return dict(result)
+
+    def _campaign_pledges(self, campaign, enterprises) -> list:
+        """The campaign's pledges in the order they were started, everything random drawn:
+        (enterprise index, state, created, submitted, decided, updated, certificate number,
+        certificate details, signer, revoked at, reason)."""
+        rng = random.Random(f"{self.seed}-campaign-{campaign.year}")
+        now = self.now.astimezone(UTC)
+        states, cw = _weighted(LATEST_STATES if campaign.latest else PAST_STATES)
+        start, end = campaign.window
+        span = (end - start).total_seconds()
+        until_now = (now - timedelta(minutes=5) - start).total_seconds()
+        random_ = rng.random
+        records = []
+        for enterprise in enterprises:
+            state = states[bisect(cw, random_() * cw[-1])]
+            # More signatures early: September is Quality Month.
+            submitted = start + timedelta(seconds=span * 0.97 * random_() ** 1.4)
+            created = max(submitted - timedelta(seconds=600 + 258_600 * random_()), start)
+            decided = revoked = reason = certificate = None
+            if state in DECIDED_STATES:
+                decided = min(submitted + timedelta(seconds=7200 + 511_200 * random_()), end)
+            updated = decided or submitted
+            if state == S.REVOKED:
+                # Some weeks or months later, never in the future.
+                after = (decided - start).total_seconds()
+                revoked = min(
+                    decided + timedelta(days=20 + 380 * random_()),
+                    start + timedelta(seconds=after + (until_now - after) * random_()),
                 )
-            )
-            campaign.counter = max(campaign.counter, sequence)
-            campaign.counter_dirty = True
-        if revoked_at is not None:
-            events.append(
-                (
-                    AuditEvent.Action.PLEDGE_REVOKED,
-                    self.user.pk,
-                    enterprise_id,
-                    pk,
-                    campaign.pk,
-                    S.APPROVED,
-                    S.REVOKED,
-                    reason,
-                    {},
-                    revoked_at,
+                updated = revoked
+                reason = rng.choice(REVOKE_REASONS)
+            elif state == S.DRAFT:
+                submitted, updated = None, created + timedelta(seconds=60 + 7140 * random_())
+            elif state == S.WITHDRAWN:
+                updated = min(submitted + timedelta(seconds=3600 + 428_400 * random_()), end)
+            if state in (S.APPROVED, S.REVOKED):
+                certificate = (
+                    5 + 115 * random_(),  # seconds from the approval to the number
+                    1 + 5 * random_(),  # … to the rendering
+                    1 + 29 * random_(),  # … to the e-mail
+                    f"{rng.getrandbits(256):064x}",  # stands in for the file's SHA-256
                 )
+            signer = (
+                rng.choice(PEOPLE),
+                _pick(rng, SIGNER_TITLE_VALUES, SIGNER_TITLE_CW),
+                state != S.DRAFT or random_() < 0.5,
             )
+            records.append(
+                [enterprise, state, created, submitted, decided, updated, None, certificate,
+                 signer, revoked, reason]
+            )  # fmt: skip
+        # Certificates are numbered in the order of approval.
+        published = sorted((r for r in records if r[7] is not None), key=lambda r: r[4])
+        for sequence, record in enumerate(published, start=1):
+            record[6] = sequence
+        records.sort(key=lambda r: r[2])  # keys follow the creation time
+        return records
 
     def _analyse(self):
         tables = ", ".join(
