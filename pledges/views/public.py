@@ -14,23 +14,19 @@ FRAGMENT_TTL = 300
 def pledge_list(request):
     english = (get_language() or "").startswith("en")
     form, query = selectors.parse_public_query(request.GET, english=english)
-    list_html = ""
-    if query is not None:
-        # The list itself is cached per filter, page, language and data version.
+    if query is None:  # the form, with its messages at the fields
+        main_html = render_to_string("public/_filter_form.html", {"form": form}, request)
+    else:
+        # The filters and the list are cached together per query, language and data
+        # version; rendering the filters' hundred options costs more than the queries.
         key = selectors.cache_key("public-list", get_language(), request.GET.urlencode())
-        list_html = cache.get(key)
-        if list_html is None:
-            list_html = _render_list(request, query)
-            cache.set(key, list_html, FRAGMENT_TTL)
-    return render(
-        request,
-        "public/pledge_list.html",
-        {
-            "form": form,
-            "query": query,
-            "list_html": list_html,
-        },
-    )
+        main_html = cache.get(key)
+        if main_html is None:
+            main_html = render_to_string(
+                "public/_filter_form.html", {"form": form}, request
+            ) + _render_list(request, query)
+            cache.set(key, main_html, FRAGMENT_TTL)
+    return render(request, "public/pledge_list.html", {"main_html": main_html})
 
 
 def _render_list(request, query) -> str:

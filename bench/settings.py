@@ -1,0 +1,14 @@
+"""The benchmark server's settings: production's, plus the framework-floor view.
+
+Only what a benchmark run needs differs: the URLconf adds /bench/floor (production's URLs are
+included unchanged), static files are collected under var/bench/ and cache keys get their
+own prefix. Everything else (middleware, database, Redis cache, security) is production's,
+configured from the environment as in production.
+"""
+
+from config.settings.production import *  # noqa: F403
+from config.settings.production import CACHES, VAR_DIR
+
+ROOT_URLCONF = "bench.urls"
+STATIC_ROOT = VAR_DIR / "bench" / "static"
+CACHES["default"]["KEY_PREFIX"] = "chengxin-bench-public"
