@@ -604,8 +604,9 @@ def print_table(report: dict) -> None:
             verdict = "(reference)"
         else:
             verdict = "met" if r["meets_targets"] else "NOT MET"
+        rps = f"{r['rps']:,.0f}" if r["rps"] >= 10 else f"{r['rps']:.1f}"
         print(
-            f"{name} {r['rps']:>8,.0f} {ratio:>7} {r['p50_ms']:>8} {r['p99_ms']:>8} "
+            f"{name} {rps:>8} {ratio:>7} {r['p50_ms']:>8} {r['p99_ms']:>8} "
             f"{r['errors']:>7}  {verdict}"
         )
     print(

@@ -23,7 +23,6 @@ Build it with ``python -m pledges.fonts`` (what ``make setup`` runs) or
 needs neither Django settings nor a database.
 """
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -293,10 +292,10 @@ def font_problem(path: Path | None = None) -> str:
 
     path = path or font_path()
     try:
-        font = TTFont(path, lazy=True)
-        family = font["name"].getDebugName(1)
-        cmap = font.getBestCmap()
-        glyphs = font["maxp"].numGlyphs
+        with TTFont(path, lazy=True) as font:
+            family = font["name"].getDebugName(1)
+            cmap = font.getBestCmap()
+            glyphs = font["maxp"].numGlyphs
     except Exception as error:  # any parse error makes it unusable
         return f"it cannot be read ({type(error).__name__}: {error})"
     if family != FAMILY:
@@ -307,11 +306,6 @@ def font_problem(path: Path | None = None) -> str:
     if glyphs > 20_000:
         return f"it has {glyphs} glyphs: not a reduced build"
     return ""
-
-
-def font_digest(path: Path | None = None) -> str:
-    """SHA-256 of the built font (for the benchmark's record)."""
-    return hashlib.sha256((path or font_path()).read_bytes()).hexdigest()
 
 
 if __name__ == "__main__":  # make setup: python -m pledges.fonts [--force]

@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
 from stdnum.cn import uscc
 
@@ -177,3 +178,33 @@ def test_refuses_years_that_other_campaigns_hold():
     seed(last_year=this_year - 1)
     latest = Campaign.objects.get(year=this_year - 1)
     assert latest.title.startswith(BULK_TITLE_PREFIX) and latest.is_open()
+
+
+def _fingerprint() -> dict:
+    """What the data say, without the keys (which depend on the order rows were written)."""
+    return {
+        "enterprises": sorted(
+            Enterprise.objects.values_list("credit_code", "name", "province", "industry")
+        ),
+        "pledges": sorted(
+            Pledge.objects.values_list(
+                "enterprise__credit_code", "campaign__year", "state", "submitted_at", "decided_at"
+            )
+        ),
+        "certificates": sorted(
+            Certificate.objects.values_list("number", "pledge__enterprise__credit_code", "sha256")
+        ),
+        "counters": sorted(Campaign.objects.values_list("year", "certificate_counter")),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="worker processes: PostgreSQL only")
+def test_worker_processes_write_what_one_process_writes():
+    output = seed(jobs=2)
+    assert "2 worker processes" in output
+    forked = _fingerprint()
+    output = seed(jobs=1, reset=True)
+    assert "in this process" in output
+    assert _fingerprint() == forked
+    assert len(forked["pledges"]) == 600
