@@ -1,7 +1,10 @@
 """seed_bulk: realistic, valid, marked bulk data, and a --reset that removes only that."""
 
 import io
+import os
 import re
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from datetime import datetime
 
@@ -23,6 +26,7 @@ from pledges.models import AuditEvent, Campaign, Certificate, Enterprise, Pledge
 from pledges.search import name_ngrams
 
 from . import factories
+from .worker import ROOT, database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +38,27 @@ def seed(**options) -> str:
     options = {"pledges": 600, "campaigns": 3, "batch": 128, "stdout": out} | options
     call_command("seed_bulk", **options)
     return out.getvalue()
+
+
+def seed_in_subprocess(**options) -> str:
+    arguments = ["--pledges", "600", "--campaigns", "3", "--batch", "128"]
+    for name, value in options.items():
+        arguments += [f"--{name}", str(value)]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_bulk", *arguments],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
 
 
 def bulk_pledges():
@@ -201,7 +226,9 @@ def _fingerprint() -> dict:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="worker processes: PostgreSQL only")
 def test_worker_processes_write_what_one_process_writes():
-    output = seed(jobs=2)
+    # In a process of its own: forked workers must not inherit this test process's
+    # connections (Playwright's event loop, earlier in the run, gives it several).
+    output = seed_in_subprocess(jobs=2)
     assert "2 worker processes" in output
     forked = _fingerprint()
     output = seed(jobs=1, reset=True)
