@@ -202,11 +202,11 @@ def run_loop(kind: str, count: int, offset: int, seed: int, rare_share: float) -
     print("ready", flush=True)
     sys.stdin.readline()
     sizes = []
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for i, name in enumerate(names):
         sizes.append(len(render(certificate_data(offset + i, name))))
-    elapsed = time.perf_counter() - started
-    print(json.dumps({"count": count, "elapsed": elapsed, "sizes": sizes}), flush=True)
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    print(json.dumps({"count": count, "elapsed": elapsed, "cpu": cpu, "sizes": sizes}), flush=True)
 
 
 def loop_throughput(kind: str, count: int, processes: int, args, env: dict) -> dict:
@@ -242,6 +242,8 @@ def loop_throughput(kind: str, count: int, processes: int, args, env: dict) -> d
         "seconds": round(elapsed, 2),
         "per_second": round(len(sizes) / elapsed, 2),
         "ms_per_certificate_per_process": round(1000 * elapsed * processes / len(sizes), 1),
+        # CPU time, which other work on the machine disturbs less than the wall clock.
+        "cpu_ms_per_certificate": round(1000 * sum(r["cpu"] for r in results) / len(sizes), 1),
         "median_bytes": int(statistics.median(sizes)),
         "max_bytes": max(sizes),
     }
@@ -480,6 +482,24 @@ def celery_worker(workdir: Path, env: dict, queue: str, concurrency: int, name: 
             os.killpg(process.pid, signal.SIGKILL)
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its children, including children already gone (reaped)."""
+    ticks = 0
+    for current in process_tree(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            utime, stime, cutime, cstime = map(int, fields[11:15])
+            ticks += utime + stime + (cutime + cstime if current == pid else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy (all processes, all cores), from /proc/stat."""
+    values = list(map(int, Path("/proc/stat").read_text().splitlines()[0].split()[1:]))
+    idle = values[3] + values[4]  # idle, iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_until(condition, *, timeout: float, what: str, interval: float = 0.25):
     deadline = time.monotonic() + timeout
     while not condition():
@@ -613,11 +633,16 @@ def real_path(pledges, reviewer, names, workdir, env, args) -> dict:
             time.sleep(1.0)  # let the pool settle before the reference sample
             start_rss = sampler.sample()
             sampler.start()
+            cpu_start = (tree_cpu_seconds(worker.pid), machine_busy_seconds())
+            approvals_cpu = time.process_time()
             first_approval, last_approval = approve_all(pledges, reviewer)
+            approvals_cpu = time.process_time() - approvals_cpu
             state = wait_for_certificates(pledges, timeout=max(300, len(pledges) * 0.5))
             all_ready = time.time()
             mailed = wait_for_certificates(pledges, timeout=300, emailed=True)
             drained = time.time()
+            worker_cpu = tree_cpu_seconds(worker.pid) - cpu_start[0]
+            machine_busy = machine_busy_seconds() - cpu_start[1]
             sampler.stop()
             end_rss = sampler.sample()
             log = worker.log.read_text()
@@ -654,6 +679,17 @@ def real_path(pledges, reviewer, names, workdir, env, args) -> dict:
             "pss_peak_mb": round(max(s[2] for s in during) / mb, 1) if during else None,
             "samples": len(during),
             "child_processes_seen": len(sampler.children_seen),
+        },
+        "cpu": {
+            # From the first approval until every e-mail was sent: all the work for N
+            # certificates (each: the certificate task and two e-mail tasks).
+            "worker_ms_per_certificate": round(1000 * worker_cpu / len(pledges), 1),
+            "approval_ms_per_certificate": round(1000 * approvals_cpu / len(pledges), 1),
+            # Everything else busy meanwhile: PostgreSQL, Redis and any other work here.
+            "rest_of_machine_ms_per_certificate": round(
+                1000 * (machine_busy - worker_cpu - approvals_cpu) / len(pledges), 1
+            ),
+            "machine_busy_cores": round(machine_busy / (drained - first_approval), 2),
         },
         "tasks_succeeded": log.count(" succeeded in "),
         "check": check_sample(pledges, storage_root, names, random.Random(args.seed)),
@@ -736,6 +772,24 @@ def print_table(results: dict) -> None:
         "after the first approval",
     )
     row("approvals (the reviewer's side)", f"{real['approvals_seconds']:.1f} s")
+    cpu = real["cpu"]
+    row(
+        "CPU per certificate: baseline / render_pdf",
+        f"{baseline['cpu_ms_per_certificate']:.0f} / {renderer['cpu_ms_per_certificate']:.0f} ms",
+        "(in the loops above)",
+    )
+    row(
+        "CPU per certificate, real path",
+        f"{cpu['worker_ms_per_certificate'] + cpu['approval_ms_per_certificate']:.0f} ms",
+        f"worker {cpu['worker_ms_per_certificate']:.0f} ms (certificate + 2 e-mails), "
+        f"approval {cpu['approval_ms_per_certificate']:.0f} ms",
+    )
+    row(
+        "rest of the machine meanwhile",
+        f"{cpu['rest_of_machine_ms_per_certificate']:.0f} ms",
+        f"per certificate (PostgreSQL, Redis, other work); "
+        f"machine busy {cpu['machine_busy_cores']:.2f} of {results['cpus']} cores",
+    )
     row("all certificate e-mails sent", f"{real['all_mail_sent_after_first_approval_s']:.1f} s")
     print("  " + "-" * 86)
     targets = results["targets"]
