@@ -26,6 +26,7 @@ def send_invitation_email(invitation_id: int) -> None:
             "signup_url": settings.SITE_URL + reverse("account_signup"),
             "portal_url": settings.SITE_URL + reverse("portal:dashboard"),
         }
-        subject = render_to_string("mail/invitation_subject.txt", context).strip()
+        # One line: a name or title holding a line break would be refused as a header.
+        subject = " ".join(render_to_string("mail/invitation_subject.txt", context).split())
         body = render_to_string("mail/invitation_body.txt", context)
     send_mail(subject, body, None, [invitation.email])

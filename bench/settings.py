@@ -1,9 +1,9 @@
 """The benchmark server's settings: production's, plus the framework-floor view.
 
 Only what a benchmark run needs differs: the URLconf adds /bench/floor (production's URLs are
-included unchanged), static files are collected under var/bench/ and cache keys get their
-own prefix. Everything else (middleware, database, Redis cache, security) is production's,
-configured from the environment as in production.
+included unchanged), static files are collected under var/bench/, cache keys get their
+own prefix and the public rate limits are off. Everything else (middleware, database, Redis
+cache, security) is production's, configured from the environment as in production.
 """
 
 from config.settings.production import *  # noqa: F403
@@ -12,3 +12,6 @@ from config.settings.production import CACHES, VAR_DIR
 ROOT_URLCONF = "bench.urls"
 STATIC_ROOT = VAR_DIR / "bench" / "static"
 CACHES["default"]["KEY_PREFIX"] = "chengxin-bench-public"
+# The load comes from one address, searches included: the public rate limits would answer
+# 429. (allauth's limits only count POSTs under /accounts/, which the benchmark never sends.)
+RATELIMIT_ENABLE = False

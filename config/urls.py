@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from accounts.views import set_language
 from pledges.sitemaps import SITEMAPS
+from pledges.views.health import healthz
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
@@ -28,4 +29,5 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]

@@ -30,6 +30,8 @@ from . import fonts
 # The certificate font as the template's @font-face names it. No file path appears in the
 # HTML: the fetcher below maps this one URL to the built file.
 FONT_URL = "chengxin-font:certificate-serif"
+# The QR code's mask pattern, fixed (see qr_data_uri).
+QR_MASK = 4
 
 _font_config = None
 
@@ -153,8 +155,9 @@ def qr_data_uri(url: str) -> str:
     A vector path looked the same but cost WeasyPrint about a tenth of each render to parse
     and draw (some 280 path commands); this image is under 1 KB in the PDF.
     """
-    # A verification URL never fits a Micro QR code: skip trying one.
-    return segno.make(url, error="m", micro=False).png_data_uri(scale=4, border=0)
+    # A verification URL never fits a Micro QR code: skip trying one. Any of the eight masks
+    # makes a valid code; scoring all eight to pick the "best" cost a tenth of each render.
+    return segno.make(url, error="m", micro=False, mask=QR_MASK).png_data_uri(scale=4, border=0)
 
 
 def render_html(data: CertificateData) -> str:

@@ -130,6 +130,11 @@ class Enterprise(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def website_link(self) -> str:
+        """The website as a link target: http(s) only, whatever an import or the admin stored."""
+        return self.website if self.website.lower().startswith(("http://", "https://")) else ""
+
 
 class Campaign(models.Model):
     """One year's pledge campaign; its text is frozen once anyone has signed it."""
@@ -241,13 +246,20 @@ class Pledge(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "submitted_at"]),
-            # The public list: one campaign's published pledges, newest first.
+            # The public list, newest first: one campaign's published pledges, or all years'.
+            # Partial, so the two published states come out of one index already in order.
             models.Index(
                 "campaign",
-                "state",
                 models.F("decided_at").desc(),
                 models.F("id").desc(),
                 name="pledge_public_newest",
+                condition=models.Q(state__in=["approved", "revoked"]),
+            ),
+            models.Index(
+                models.F("decided_at").desc(),
+                models.F("id").desc(),
+                name="pledge_published_newest",
+                condition=models.Q(state__in=["approved", "revoked"]),
             ),
             # The open-data feed: what changed since a moment, in all years or in one.
             models.Index(fields=["updated_at", "id"], name="pledge_updated"),
@@ -276,10 +288,39 @@ class Pledge(models.Model):
 EDITABLE_STATES = (Pledge.State.DRAFT, Pledge.State.CHANGES_REQUESTED)
 
 
+class AuditLogIsAppendOnly(Exception):
+    """Something tried to change or remove an audit event; only new ones may be written."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    """Reads and inserts only: set-wise writes would rewrite history without a trace."""
+
+    def update(self, **kwargs):
+        raise AuditLogIsAppendOnly("Audit events cannot be updated.")
+
+    def delete(self):
+        raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
+
+    def update_or_create(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("Audit events cannot be updated.")
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # An upsert would overwrite the rows it conflicts with.
+        if kwargs.get("update_conflicts") or kwargs.get("update_fields"):
+            raise AuditLogIsAppendOnly("Audit events cannot be updated.")
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AuditLogIsAppendOnly("Audit events cannot be updated.")
+
+
 class AuditEvent(models.Model):
     """One thing that happened, kept for good: the timeline and the audit log.
 
-    Rows are only ever inserted (see ``pledges.events``); the admin shows them read-only.
+    Rows are only ever inserted (see ``pledges.events``): saving a stored event again,
+    deleting one, or a queryset's update() or delete() raises ``AuditLogIsAppendOnly``, and
+    every relation is PROTECT, so no deletion elsewhere cascades into the log. The admin
+    shows events read-only.
     """
 
     class Action(models.TextChoices):
@@ -349,6 +390,8 @@ class AuditEvent(models.Model):
     details = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
+    objects = AuditEventQuerySet.as_manager()
+
     # What the enterprise sees of its pledge's life; claims and notes stay inside.
     ENTERPRISE_ACTIONS = frozenset(
         {
@@ -379,6 +422,16 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AuditLogIsAppendOnly("Audit events cannot be updated.")
+        # An INSERT even when a primary key is given: never an UPDATE of an existing row.
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditLogIsAppendOnly("Audit events cannot be deleted.")
 
     @property
     def is_decision(self) -> bool:

@@ -175,6 +175,12 @@ _ERROR = {
     },
 }
 
+_TOO_MANY_SEARCHES = (
+    "Too many searches from this client: requests with `q` to /api/pledges/, "
+    "/pledges/export.csv and /pledges/ share one budget. Wait `Retry-After` seconds; requests "
+    "without `q` are not limited."
+)
+
 _BAD_REQUEST = {
     "description": "A parameter is not valid; the body names it.",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
@@ -222,6 +228,7 @@ OPENAPI = {
                         },
                     },
                     "400": {"$ref": "#/components/responses/BadRequest"},
+                    "429": {"$ref": "#/components/responses/TooManySearches"},
                 },
             }
         },
@@ -250,6 +257,10 @@ OPENAPI = {
                     },
                     "400": {
                         "description": "A parameter is not valid.",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    },
+                    "429": {
+                        "description": _TOO_MANY_SEARCHES,
                         "content": {"text/plain": {"schema": {"type": "string"}}},
                     },
                 },
@@ -288,6 +299,13 @@ OPENAPI = {
             },
             "Error": _ERROR,
         },
-        "responses": {"BadRequest": _BAD_REQUEST},
+        "responses": {
+            "BadRequest": _BAD_REQUEST,
+            "TooManySearches": {
+                "description": _TOO_MANY_SEARCHES,
+                "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+            },
+        },
     },
 }

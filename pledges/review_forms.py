@@ -85,4 +85,5 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
         help_text=_("Seen by reviewers only, never by the enterprise."),
+        validators=[validate_plain_text],
     )

@@ -31,14 +31,19 @@ def review_queue(*, data, user, page_number):
         "enterprise__province", "enterprise__industry", "campaign", "claimed_by"
     ).order_by(F("submitted_at").asc(nulls_last=True), "id")
     queue_filter = ReviewQueueFilter(data, queryset=pledges, request=_Request(user))
-    page = Paginator(queue_filter.qs, QUEUE_PAGE_SIZE).get_page(page_number)
+    # django-filter skips a filter whose value is invalid; the queue then shows nothing
+    # (with the message at the field) rather than every pledge as if it were not there.
+    valid = queue_filter.is_valid()
+    page = Paginator(queue_filter.qs if valid else pledges.none(), QUEUE_PAGE_SIZE).get_page(
+        page_number
+    )
     # Counts per state under the same filters, whatever state is being looked at.
     unfiltered_state = {key: value for key, value in queue_filter.data.items() if key != "state"}
     unfiltered_state["state"] = ReviewQueueFilter.ALL
     by_state = ReviewQueueFilter(
         unfiltered_state, queryset=Pledge.objects.all(), request=_Request(user)
     ).qs
-    counts = dict(by_state.order_by().values_list("state").annotate(n=Count("id")))
+    counts = dict(by_state.order_by().values_list("state").annotate(n=Count("id"))) if valid else {}
     return queue_filter, page, counts
 
 

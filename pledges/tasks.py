@@ -1,5 +1,7 @@
 """Thin Celery tasks: load by id, do one thing, safe to run twice."""
 
+from botocore.exceptions import ConnectionError as StorageConnectionError
+from botocore.exceptions import HTTPClientError as StorageHTTPError
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -35,15 +37,25 @@ def send_decision_email(event_id: int) -> None:
                 DecisionNotice.objects.create(event=event, recipient=user)
                 with translation.override(user.language):
                     context = {"event": event, "pledge": pledge, "link": link, "user": user}
-                    subject = render_to_string("mail/decision_subject.txt", context).strip()
+                    # One line: a name or title holding a line break would be refused as a header.
+                    subject = " ".join(
+                        render_to_string("mail/decision_subject.txt", context).split()
+                    )
                     body = render_to_string("mail/decision_body.txt", context)
                 send_mail(subject, body, None, [user.email])
         except IntegrityError:
             continue  # already told, by an earlier run of this task
 
 
-# Failures worth retrying: the database or the storage briefly unavailable.
-TRANSIENT_ERRORS = (OSError, OperationalError, InterfaceError)
+# Failures worth retrying: the database or the storage briefly unavailable (S3's client
+# raises its own network errors, not OSError).
+TRANSIENT_ERRORS = (
+    OSError,
+    OperationalError,
+    InterfaceError,
+    StorageConnectionError,
+    StorageHTTPError,
+)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5)
@@ -61,20 +73,32 @@ def issue_certificate(self, certificate_id: int) -> None:
         certificate_fail(certificate_id=certificate_id, error=repr(error))
         raise
     if certificate is not None and certificate.state == Certificate.State.READY:
-        send_certificate_email.delay(certificate_id)
+        try:
+            # Told here rather than by a task of its own: one message per certificate.
+            mail_certificate_ready(certificate)
+        except OSError:
+            send_certificate_email.delay(certificate_id)  # the mail server: retried alone
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_certificate_email(certificate_id: int) -> None:
     """Tell the enterprise's members their certificate is ready, once."""
+    certificate = (
+        Certificate.objects.select_related("pledge__enterprise", "pledge__campaign")
+        .filter(pk=certificate_id)
+        .first()
+    )
+    if certificate is not None:
+        mail_certificate_ready(certificate)
+
+
+def mail_certificate_ready(certificate: Certificate) -> None:
+    """Mail each member once: the first run to stamp ``emailed_at`` sends, others do not."""
     claimed = Certificate.objects.filter(
-        pk=certificate_id, state=Certificate.State.READY, emailed_at__isnull=True
+        pk=certificate.pk, state=Certificate.State.READY, emailed_at__isnull=True
     ).update(emailed_at=timezone.now())
     if not claimed:
         return
-    certificate = Certificate.objects.select_related("pledge__enterprise", "pledge__campaign").get(
-        pk=certificate_id
-    )
     pledge = certificate.pledge
     link = settings.SITE_URL + reverse("portal:pledge", args=[pledge.pk])
     try:
@@ -83,12 +107,15 @@ def send_certificate_email(certificate_id: int) -> None:
         ):
             with translation.override(membership.user.language):
                 context = {"certificate": certificate, "pledge": pledge, "link": link}
-                subject = render_to_string("mail/certificate_subject.txt", context).strip()
+                # One line: a name or title holding a line break would be refused as a header.
+                subject = " ".join(
+                    render_to_string("mail/certificate_subject.txt", context).split()
+                )
                 body = render_to_string("mail/certificate_body.txt", context)
             send_mail(subject, body, None, [membership.user.email])
     except OSError:
         # Nobody was told for sure: let the retry send again.
-        Certificate.objects.filter(pk=certificate_id).update(emailed_at=None)
+        Certificate.objects.filter(pk=certificate.pk).update(emailed_at=None)
         raise
 
 

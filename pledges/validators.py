@@ -1,5 +1,7 @@
 """Checks on what users send: the credit code and uploaded files (by content, not name)."""
 
+import warnings
+
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,11 +9,25 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 
 # An image bigger than this many pixels is refused before it is decoded (decompression bombs).
 MAX_IMAGE_PIXELS = 60_000_000
+# A scanned page has a few hundred PDF objects; walking more than this is not worth the time.
+MAX_PDF_OBJECTS = 50_000
+
+# What makes a PDF act rather than show: reviewers open these files in their browsers.
+PDF_SCRIPT, PDF_ATTACHMENT = "script", "attachment"
+# Keys that carry scripts: an action's /JS, the document's /JavaScript name tree, XFA forms.
+_SCRIPT_KEYS = frozenset({"/JS", "/JavaScript", "/XFA"})
+# Action types (/S) that run code or programs, or open content from outside the page.
+_SCRIPT_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/RichMediaExecute"})
+# Keys and types of embedded files: the /EmbeddedFiles name tree, a file specification's
+# /EF, an embedded file stream, a file-attachment annotation, a go-to-embedded action.
+_ATTACHMENT_KEYS = frozenset({"/EmbeddedFiles", "/EF"})
+_ATTACHMENT_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/GoToE"})
 
 
 def normalise_credit_code(value: str) -> str:
@@ -79,14 +95,14 @@ def inspect_upload(upload) -> str:
 
 
 def _check_pdf(upload) -> None:
+    damaged = ValidationError(_("The PDF file is damaged and cannot be read."), code="pdf_damaged")
     try:
         reader = PdfReader(upload, strict=False)
         encrypted = reader.is_encrypted
         pages = 0 if encrypted else len(reader.pages)
+        active = None if encrypted or pages == 0 else pdf_active_content(reader)
     except Exception:  # noqa: BLE001 - any failure to parse untrusted input means "damaged"
-        raise ValidationError(
-            _("The PDF file is damaged and cannot be read."), code="pdf_damaged"
-        ) from None
+        raise damaged from None
     if encrypted:
         raise ValidationError(
             _("The PDF is protected by a password; upload it without protection."),
@@ -94,18 +110,94 @@ def _check_pdf(upload) -> None:
         )
     if pages == 0:
         raise ValidationError(_("The PDF has no pages."), code="pdf_empty")
+    if active == PDF_SCRIPT:
+        raise ValidationError(
+            _(
+                "The PDF contains scripts or actions that run programs; upload a plain scan, "
+                "or print the document to a new PDF first."
+            ),
+            code="pdf_script",
+        )
+    if active == PDF_ATTACHMENT:
+        raise ValidationError(
+            _("The PDF contains embedded files; upload the page alone, without attachments."),
+            code="pdf_attachment",
+        )
+
+
+class _TooComplex(Exception):
+    pass
+
+
+def pdf_active_content(reader: PdfReader) -> str | None:
+    """PDF_SCRIPT or PDF_ATTACHMENT for the first active part found, or None.
+
+    Everything reachable from the document catalogue is walked (its open action and
+    additional actions, the names tree, the outline, the form, every page with its /AA and
+    its annotations' /A and /AA, and each action's /Next), since a script may hide in any of
+    them; stream data is not decoded. Raises on a malformed document, which the caller
+    reports as damaged, and on one with more than MAX_PDF_OBJECTS objects.
+    """
+    stack = [reader.trailer["/Root"]]
+    seen: set[tuple[int, int]] = set()
+    walked = 0
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndirectObject):
+            if (node.idnum, node.generation) in seen:
+                continue
+            seen.add((node.idnum, node.generation))
+            node = node.get_object()
+        if isinstance(node, DictionaryObject):
+            walked += 1
+            found = _active_entry(node)
+            if found:
+                return found
+            # The raw values: indirect references are resolved (once) when taken off.
+            stack.extend(dict.values(node))
+        elif isinstance(node, ArrayObject):
+            walked += 1
+            stack.extend(list.__iter__(node))
+        if walked > MAX_PDF_OBJECTS:
+            raise _TooComplex
+    return None
+
+
+def _active_entry(node: DictionaryObject) -> str | None:
+    keys = set(node.keys())
+    action = _name(node, "/S")
+    if keys & _SCRIPT_KEYS or action in _SCRIPT_ACTIONS:
+        return PDF_SCRIPT
+    if (
+        keys & _ATTACHMENT_KEYS
+        or action in _ATTACHMENT_TYPES
+        or _name(node, "/Type") in _ATTACHMENT_TYPES
+        or _name(node, "/Subtype") in _ATTACHMENT_TYPES
+    ):
+        return PDF_ATTACHMENT
+    return None
+
+
+def _name(node: DictionaryObject, key: str) -> str | None:
+    value = dict.get(node, key)
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    return str(value) if isinstance(value, str) else None
 
 
 def _check_image(upload) -> None:
     try:
-        with Image.open(upload) as image:
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise ValidationError(_("The image has too many pixels."), code="image_pixels")
-            image.verify()
+        # Pillow only warns between its own limit and twice that: make it an error here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                width, height = image.size
+                if width * height > MAX_IMAGE_PIXELS:
+                    raise ValidationError(_("The image has too many pixels."), code="image_pixels")
+                image.verify()
     except ValidationError:
         raise
-    except Image.DecompressionBombError:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(_("The image has too many pixels."), code="image_pixels") from None
     except Exception:  # noqa: BLE001 - any failure to decode untrusted input means "damaged"
         raise ValidationError(

@@ -63,3 +63,33 @@ def administrator(db):
 def reviewer_client(client, reviewer):
     client.force_login(reviewer)
     return client
+
+
+@pytest.fixture
+def publish(campaign, reviewer):
+    """A new enterprise's pledge brought to ``state`` (approved by default)."""
+    from pledges.services import pledges as services
+
+    def make(name, *, state="approved", province="11", year_campaign=None, **profile):
+        owner = factories.user()
+        enterprise = factories.enterprise(owner, province=province, name=name, **profile)
+        pledge = factories.complete_draft(enterprise, year_campaign or campaign, owner)
+        if state == "draft":
+            return pledge
+        if state == "withdrawn":
+            return services.pledge_withdraw(pledge=pledge, actor=owner)
+        services.pledge_submit(pledge=pledge, actor=owner)
+        if state == "submitted":
+            return pledge
+        if state == "changes_requested":
+            return services.pledge_request_changes(pledge=pledge, actor=reviewer, reason="补材料")
+        if state == "rejected":
+            return services.pledge_reject(pledge=pledge, actor=reviewer, reason="不符合")
+        services.pledge_approve(pledge=pledge, actor=reviewer)
+        if state == "revoked":
+            services.pledge_revoke(
+                pledge=pledge, actor=reviewer, reason=factories.REVOCATION_REASON
+            )
+        return pledge
+
+    return make

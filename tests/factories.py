@@ -17,6 +17,9 @@ from pledges.models import Campaign, Industry, Province
 from pledges.services import pledges as services
 from pledges.services.enterprises import enterprise_register
 
+# The public reason the tests give when they revoke a pledge.
+REVOCATION_REASON = "发生质量安全事故"
+
 _serial = itertools.count(1)
 PLEDGE_TEXT = "我们郑重承诺：坚持质量第一，诚信经营，守住安全底线。"
 

@@ -14,33 +14,6 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def publish(campaign, reviewer):
-    """Bring a new enterprise's pledge to ``state`` (approved by default)."""
-
-    def make(name, *, state="approved", province="11", year_campaign=None, **profile):
-        owner = factories.user()
-        enterprise = factories.enterprise(owner, province=province, name=name, **profile)
-        pledge = factories.complete_draft(enterprise, year_campaign or campaign, owner)
-        if state == "draft":
-            return pledge
-        if state == "withdrawn":
-            return services.pledge_withdraw(pledge=pledge, actor=owner)
-        services.pledge_submit(pledge=pledge, actor=owner)
-        if state == "submitted":
-            return pledge
-        if state == "changes_requested":
-            return services.pledge_request_changes(pledge=pledge, actor=reviewer, reason="x")
-        if state == "rejected":
-            return services.pledge_reject(pledge=pledge, actor=reviewer, reason="x")
-        services.pledge_approve(pledge=pledge, actor=reviewer)
-        if state == "revoked":
-            services.pledge_revoke(pledge=pledge, actor=reviewer, reason="发生质量安全事故")
-        return pledge
-
-    return make
-
-
 def names(response):
     return [p.enterprise.name for p in response_page(response).items]
 

@@ -1,55 +1,26 @@
 """Who may open each /review/ URL: every pattern, every role.
 
-The walk covers every URL pattern under /review/; a new pattern without an entry here fails
-the test, so nothing is added to the console without deciding who may see it.
+The walk covers every URL pattern under /review/; a new pattern without an entry in
+tests/url_access.py (REVIEW_URLS, which the site-wide walk in test_url_walk.py also reads)
+fails the test, so nothing is added to the console without deciding who may see it.
 """
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from pledges.models import Certificate, Pledge
 from pledges.services import certificates
 from pledges.services.pledges import pledge_approve
 
 from . import factories
+from .url_access import REVIEW_URLS, url_patterns
 
 pytestmark = pytest.mark.django_db
 
-# name: (method, who besides administrators may use it)
-REVIEW_URLS = {
-    "queue": ("get", "reviewer"),
-    "bulk_approve": ("post", "reviewer"),
-    "pledge": ("get", "reviewer"),
-    "stamped_page": ("get", "reviewer"),
-    "licence_scan": ("get", "reviewer"),
-    "claim": ("post", "reviewer"),
-    "release": ("post", "reviewer"),
-    "add_note": ("post", "reviewer"),
-    "certificate": ("get", "reviewer"),
-    "certificate_rerender": ("post", "administrator"),
-    "decide": ("get", "reviewer"),
-    "exports": ("get", "reviewer"),
-    "export_pledges": ("get", "reviewer"),
-    "export_decisions": ("get", "reviewer"),
-    "campaigns": ("get", "administrator"),
-    "campaign_create": ("get", "administrator"),
-    "campaign_edit": ("get", "administrator"),
-    "campaign_open": ("post", "administrator"),
-    "campaign_close": ("post", "administrator"),
-    "staff": ("get", "administrator"),
-    "staff_add": ("post", "administrator"),
-    "staff_remove": ("post", "administrator"),
-}
-
 
 def review_url_names():
-    resolver = next(
-        entry
-        for entry in get_resolver().url_patterns
-        if isinstance(entry, URLResolver) and entry.namespace == "review"
-    )
-    return {entry.name for entry in resolver.url_patterns if isinstance(entry, URLPattern)}
+    return {pattern.name for pattern in url_patterns() if pattern.namespace == "review"}
 
 
 def test_every_review_url_is_in_the_matrix():

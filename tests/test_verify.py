@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from pledges.models import Certificate
 from pledges.services import pledges as services
-from pledges.services.certificates import certificate_assign_number, certificate_fail
+from pledges.services.certificates import certificate_fail, certificate_start_attempt
 from pledges.services.review import note_add
 from pledges.views.verify import VERIFY_RATE
 
@@ -130,7 +130,7 @@ def test_a_certificate_not_ready_yet_is_unknown(owner, enterprise, campaign, rev
     pledge = factories.submitted_pledge(enterprise, campaign, owner)
     services.pledge_approve(pledge=pledge, actor=reviewer)  # on_commit never runs here
     certificate = Certificate.objects.get(pledge=pledge)
-    certificate_assign_number(certificate=certificate)
+    certificate_start_attempt(certificate=certificate)
     assert certificate.number and certificate.state == Certificate.State.PENDING
     response = Client().get(verify_url(certificate.number))
     assert response.status_code == 404

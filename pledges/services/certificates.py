@@ -1,6 +1,7 @@
 """Certificates: owed at approval, numbered and rendered by a worker, safe to run twice."""
 
 import hashlib
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,8 +17,10 @@ from ..errors import DomainError
 from ..models import Campaign, Certificate, Pledge
 from ..storage import discard_private_file, private_storage
 
+logger = logging.getLogger(__name__)
 State = Certificate.State
 FILE_FIELD = Certificate._meta.get_field("file")
+NUMBER_FIELDS = ("sequence", "number", "issued_at")
 
 
 def _queue_issue(certificate_id: int) -> None:
@@ -37,25 +40,30 @@ def certificate_owe(*, pledge: Pledge) -> Certificate:
     return certificate
 
 
-def certificate_assign_number(*, certificate: Certificate) -> Certificate:
-    """Give the certificate the campaign's next number, once; numbers are never reused."""
+def certificate_start_attempt(*, certificate: Certificate) -> Certificate:
+    """Count this attempt and give the certificate the campaign's next number, once, in one
+    transaction; numbers are never reused."""
+    attempts = F("attempts") + 1
     if certificate.sequence is not None:
+        Certificate.objects.filter(pk=certificate.pk).update(attempts=attempts)
         return certificate
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=certificate.campaign_id)
-        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        locked = Certificate.objects.select_for_update().only(*NUMBER_FIELDS).get(pk=certificate.pk)
+        numbered = {}
         if locked.sequence is None:
             sequence = campaign.certificate_counter + 1
             Campaign.objects.filter(pk=campaign.pk).update(certificate_counter=sequence)
-            locked.sequence = sequence
-            locked.number = f"{campaign.number_prefix}-{campaign.year}-{sequence:06d}"
-            locked.issued_at = timezone.now()
-            locked.save(update_fields=["sequence", "number", "issued_at"])
-    certificate.sequence, certificate.number, certificate.issued_at = (
-        locked.sequence,
-        locked.number,
-        locked.issued_at,
-    )
+            numbered = {
+                "sequence": sequence,
+                "number": f"{campaign.number_prefix}-{campaign.year}-{sequence:06d}",
+                "issued_at": timezone.now(),
+            }
+        Certificate.objects.filter(pk=certificate.pk).update(attempts=attempts, **numbered)
+    if not numbered:  # another run numbered it meanwhile
+        numbered = {field: getattr(locked, field) for field in NUMBER_FIELDS}
+    for field, value in numbered.items():
+        setattr(certificate, field, value)
     return certificate
 
 
@@ -81,42 +89,59 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
     )
     if certificate is None or certificate.state == State.READY:
         return certificate
-    Certificate.objects.filter(pk=certificate.pk).update(attempts=F("attempts") + 1)
-    certificate_assign_number(certificate=certificate)
+    certificate_start_attempt(certificate=certificate)
     pdf = render_pdf(certificate_data(certificate))
     name = private_storage().save(
         FILE_FIELD.generate_filename(certificate, "certificate.pdf"), ContentFile(pdf)
     )
     previous = certificate.file.name
-    marked = (
-        Certificate.objects.filter(pk=certificate.pk)
-        .exclude(state=State.READY)
-        .update(
-            state=State.READY,
-            file=name,
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            size=len(pdf),
-            rendered_at=timezone.now(),
-            error="",
-        )
-    )
+    ready = {
+        "state": State.READY,
+        "file": name,
+        "sha256": hashlib.sha256(pdf).hexdigest(),
+        "size": len(pdf),
+        "rendered_at": timezone.now(),
+        "error": "",
+    }
+    with transaction.atomic():
+        marked = Certificate.objects.filter(pk=certificate.pk).exclude(state=State.READY)
+        marked = marked.update(**ready)
+        if marked and not previous:
+            # The open-data feed (changes since a moment) now has a certificate number.
+            Pledge.objects.filter(pk=certificate.pledge_id).update(updated_at=timezone.now())
     if not marked:
         # Another run finished first; its file stands.
         discard_private_file(name)
-    elif not previous:
-        # The open-data feed (changes since a moment) now has a certificate number to show.
-        Pledge.objects.filter(pk=certificate.pledge_id).update(updated_at=timezone.now())
-    elif previous and previous != name:
+        certificate.refresh_from_db()
+        return certificate
+    if previous and previous != name:
         discard_private_file(previous)  # a re-render replaces the old file
-    certificate.refresh_from_db()
+    for field, value in ready.items():
+        setattr(certificate, field, value)
+    logger.info(
+        "certificate issued",
+        extra={
+            "certificate_id": certificate.pk,
+            "certificate_number": certificate.number,
+            "pledge_id": certificate.pledge_id,
+            "size": len(pdf),
+        },
+    )
     return certificate
 
 
 def certificate_fail(*, certificate_id: int, error: str) -> None:
     """Record a failure that retrying will not fix; reviewers see it with the error."""
-    Certificate.objects.filter(pk=certificate_id).exclude(state=State.READY).update(
-        state=State.FAILED, error=error[:4000]
+    failed = (
+        Certificate.objects.filter(pk=certificate_id)
+        .exclude(state=State.READY)
+        .update(state=State.FAILED, error=error[:4000])
     )
+    if failed:
+        logger.error(
+            "certificate rendering failed",
+            extra={"certificate_id": certificate_id, "error": error[:4000]},
+        )
 
 
 def certificate_rerender(*, certificate: Certificate, actor) -> Certificate:
@@ -148,4 +173,7 @@ def certificates_sweep() -> int:
         with transaction.atomic():
             certificate_owe(pledge=pledge)
         count += 1
+    if count:
+        # Each is a lost or late message, or a worker that is down: worth an operator's look.
+        logger.warning("certificates queued again by the sweep", extra={"count": count})
     return count

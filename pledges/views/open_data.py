@@ -23,7 +23,9 @@ from ..charts import bar_chart
 from ..exports import REPORT_TZ, csv_response, text_cell
 from ..models import Pledge
 from ..open_data_schema import OPENAPI
+from ..public_cache import shared_page
 from ..public_selectors import decode_cursor, encode_cursor, filter_choices, parse_public_query
+from ..rate_limits import refuse_json, refuse_text, search_limited
 
 PUBLIC_MAX_AGE = 30
 STATIC_MAX_AGE = 3600
@@ -46,6 +48,7 @@ def _public(response, max_age: int = PUBLIC_MAX_AGE):
 
 
 @require_safe
+@search_limited(refuse_text)
 def export_csv(request):
     english = _english()
     form, query = parse_public_query(request.GET, english=english)
@@ -108,6 +111,10 @@ class BadParameter(Exception):
 
 
 @require_safe
+@search_limited(refuse_json)
+# Briefly: the feed holds back the last seconds' changes (FEED_SETTLE), which no version bump
+# announces when they become due.
+@shared_page(ttl=int(selectors.FEED_SETTLE.total_seconds()))
 def api_pledges(request):
     form, query = parse_public_query(request.GET, english=_english())
     if query is None:
@@ -214,6 +221,7 @@ def _limit(value: str | None) -> int:
     if (
         not value.isascii()
         or not value.isdigit()
+        or len(value) > 6  # int() refuses thousands of digits (ValueError)
         or not (1 <= int(value) <= selectors.FEED_LIMIT_MAX)
     ):
         raise BadParameter(
@@ -259,11 +267,12 @@ def api_index(request):
 
 
 @require_safe
+@shared_page
 def stats(request):
     years = filter_choices()[0]
     year = request.GET.get("year", "")
     if year:
-        if not (year.isascii() and year.isdigit()) or int(year) not in years:
+        if not (year.isascii() and year.isdigit() and len(year) <= 4) or int(year) not in years:
             raise Http404
         year = int(year)
     data = selectors.public_stats(year or None)

@@ -7,10 +7,14 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from .. import public_selectors as selectors
+from ..public_cache import shared_page
+from ..rate_limits import refuse_page, search_limited
 
 FRAGMENT_TTL = 300
 
 
+@search_limited(refuse_page)
+@shared_page
 def pledge_list(request):
     english = (get_language() or "").startswith("en")
     form, query = selectors.parse_public_query(request.GET, english=english)
@@ -52,6 +56,7 @@ def _render_list(request, query) -> str:
     )
 
 
+@shared_page
 def pledge_detail(request, pledge_id):
     pledge = selectors.public_pledge(pledge_id)
     if pledge is None:

@@ -3,10 +3,9 @@
 Anyone holding a certificate (or its QR code) can check it here. The page says whether the
 number is valid, revoked or unknown and shows only what the certificate itself prints, plus
 the SHA-256 of the file issued. Each client address gets ``VERIFY_RATE`` requests per page;
-the address is REMOTE_ADDR (django-ratelimit's "ip" key), never a client-supplied header.
+the address is config.client_ip's (REMOTE_ADDR, or what our own proxies saw), never what a
+client writes in a header.
 """
-
-from functools import wraps
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-from django_ratelimit.core import is_ratelimited
 
 from ..certificate_selectors import (
     NUMBER_EXAMPLE,
@@ -22,26 +20,13 @@ from ..certificate_selectors import (
     certificate_verification,
     normalise_certificate_number,
 )
+from ..rate_limits import rate_limited
 
 VERIFY_RATE = "30/m"
-RETRY_AFTER_SECONDS = 60
 
 
-def rate_limited(group: str, rate: str = VERIFY_RATE):
-    """Refuse with 429 (a short page) once the client address used up its budget."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if is_ratelimited(request, group=group, key="ip", rate=rate, increment=True):
-                response = render(request, "public/rate_limited.html", status=429)
-                response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-                return _public(response)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
+def _too_many(request):
+    return _public(render(request, "public/rate_limited.html", status=429))
 
 
 def _public(response):
@@ -78,7 +63,7 @@ class VerifyForm(forms.Form):
 
 @never_cache
 @require_safe
-@rate_limited("pledges.verify_form")
+@rate_limited("pledges.verify_form", VERIFY_RATE, _too_many)
 def verify_form(request):
     form = VerifyForm(request.GET if "number" in request.GET else None)
     if form.is_bound and form.is_valid():
@@ -88,7 +73,7 @@ def verify_form(request):
 
 @never_cache
 @require_safe
-@rate_limited("pledges.verify")
+@rate_limited("pledges.verify", VERIFY_RATE, _too_many)
 def verify_result(request, number):
     canonical = normalise_certificate_number(number)
     if canonical is not None and canonical != number:
