@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 
 from .errors import CampaignTextFrozen
 from .models import AuditEvent, Campaign, Enterprise, Industry, Pledge, Province
@@ -57,6 +58,8 @@ class EnterpriseAdmin(ReadOnlyAdmin):
     list_select_related = ["province", "industry"]
     search_fields = ["name", "credit_code"]
     list_filter = ["province"]
+    # As the portal's form: an address typed without a scheme is an https one.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Pledge)
