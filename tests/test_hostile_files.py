@@ -228,7 +228,8 @@ def test_sign_refuses_a_pdf_that_acts(owner_client, enterprise, campaign, make_p
         sign_url(campaign), sign_data(stamped_page=pdf_upload(content), signer_name="李四")
     )
     messages = assert_field_error(response, "stamped_page", error_code)
-    expected = "scripts" if error_code == "pdf_script" else "embedded files"
+    # The default language: the translated message.
+    expected = "脚本" if error_code == "pdf_script" else "嵌入的文件"
     assert expected in messages[0]
     assert 'value="李四"' in response.content.decode()
     assert snapshot() == before

@@ -19,6 +19,8 @@ from .pdf import pdf_text
 from .worker import celery_worker, children, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
+# Workers whose renders last seconds: killing one "while it renders" must not depend on luck.
+SLOW_RENDERING = {"DJANGO_SETTINGS_MODULE": "tests.settings_slow_render"}
 needs_redis = pytest.mark.skipif(
     not settings.REDIS_URL,
     reason="redelivery after SIGKILL is the Redis transport's; CI runs these on Redis",
@@ -78,7 +80,7 @@ def test_approval_to_ready_certificate_through_a_real_worker(tmp_path, approval,
 
 @needs_redis
 def test_a_killed_child_process_loses_nothing(tmp_path, approval, campaign):
-    with celery_worker(tmp_path) as worker:
+    with celery_worker(tmp_path, env=SLOW_RENDERING) as worker:
         certificate = approval()
         wait_for(lambda: rendering_started(certificate.pk), timeout=60, what="rendering")
         for child in children(worker.pid):
@@ -96,7 +98,7 @@ def test_a_killed_child_process_loses_nothing(tmp_path, approval, campaign):
 @needs_redis
 def test_a_killed_main_process_loses_nothing(tmp_path, approval, campaign):
     # A short visibility timeout so the redelivery is quick to observe.
-    fast_redelivery = {"CELERY_VISIBILITY_TIMEOUT": "5"}
+    fast_redelivery = {"CELERY_VISIBILITY_TIMEOUT": "5", **SLOW_RENDERING}
     with celery_worker(tmp_path, env=fast_redelivery, name="first") as first:
         certificate = approval()
         wait_for(lambda: rendering_started(certificate.pk), timeout=60, what="rendering")
