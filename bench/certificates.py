@@ -700,7 +700,7 @@ def real_path(pledges, reviewer, names, workdir, env, args) -> dict:
         },
         "cpu": {
             # From the first approval until every e-mail was sent: all the work for N
-            # certificates (each: the certificate task and two e-mail tasks).
+            # certificates (each: the certificate task with its e-mail, and the decision e-mail).
             "worker_ms_per_certificate": round(1000 * worker_cpu / len(pledges), 1),
             # Of which the worker's main process (the broker, dispatching to the children).
             "worker_main_ms_per_certificate": round(1000 * worker_main_cpu / len(pledges), 1),

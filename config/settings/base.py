@@ -236,6 +236,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Recycle worker children to bound memory (WeasyPrint's caches grow with new glyphs).
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=500)
+# Celery closes a worker's database connection around every task unless told otherwise: a new
+# PostgreSQL connection per task cost more than the queries. Keep it for this many tasks; one
+# that broke is dropped before the next task (config/celery.py).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)
 CELERY_BEAT_SCHEDULE = {
     "sweep-certificates": {"task": "pledges.tasks.sweep_certificates", "schedule": 60.0},
 }
