@@ -173,3 +173,13 @@ def test_a_token_from_before_login_is_not_valid_after_it(world):
     # The token of a page shown after login works.
     fresh = page_token(client, "/portal/")
     assert client.post(spec.url, {"csrfmiddlewaretoken": fresh}).status_code == 302
+
+
+def test_a_refused_form_gets_our_page_in_the_users_language(owner):
+    """Django's own CSRF page has inline styles, which the policy blocks: ours has none."""
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(owner)
+    response = forged.post("/accounts/logout/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "表单已失效" in page and "<style" not in page
