@@ -1,5 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 
 from config.client_ip import client_ip
@@ -17,3 +18,9 @@ class AccountAdapter(DefaultAccountAdapter):
         # The address all rate limits share (TRUSTED_PROXY_COUNT), not allauth's own reading
         # of X-Forwarded-For (ALLAUTH_TRUSTED_PROXY_COUNT, left unset).
         return client_ip(request)
+
+    def get_login_redirect_url(self, request):
+        # Reviewers and administrators work in the console; the portal is for enterprises.
+        if request.user.has_perm("pledges.review_pledge"):
+            return reverse("review:queue")
+        return super().get_login_redirect_url(request)

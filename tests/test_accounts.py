@@ -128,3 +128,12 @@ def test_switching_language_is_a_post_and_remembers_it_for_mails(client):
 def test_pages_default_to_simplified_chinese(client):
     page = client.get("/").content.decode()
     assert '<html lang="zh-hans">' in page
+
+
+def test_staff_land_in_the_review_console_and_enterprises_in_the_portal(client, reviewer, owner):
+    for user, landing in ((reviewer, "/review/"), (owner, "/portal/")):
+        response = client.post(
+            "/accounts/login/", {"login": user.email, "password": "pw-Secret-123"}
+        )
+        assert response.status_code == 302 and response.url == landing
+        client.post("/accounts/logout/")
