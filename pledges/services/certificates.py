@@ -104,8 +104,8 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
         "error": "",
     }
     with transaction.atomic():
-        marked = Certificate.objects.filter(pk=certificate.pk).exclude(state=State.READY)
-        marked = marked.update(**ready)
+        unfinished = Certificate.objects.filter(pk=certificate.pk).exclude(state=State.READY)
+        marked = unfinished.update(**ready)
         if marked and not previous:
             # The open-data feed (changes since a moment) now has a certificate number.
             Pledge.objects.filter(pk=certificate.pledge_id).update(updated_at=timezone.now())
