@@ -1,8 +1,9 @@
 import pytest
 from django.core.cache import cache
 
-from pledges.models import Industry, Province
+from pledges.models import Certificate, Industry, Province
 from pledges.reference import load_reference_data
+from pledges.services import pledges as services
 
 from . import factories
 
@@ -68,7 +69,6 @@ def reviewer_client(client, reviewer):
 @pytest.fixture
 def publish(campaign, reviewer):
     """A new enterprise's pledge brought to ``state`` (approved by default)."""
-    from pledges.services import pledges as services
 
     def make(name, *, state="approved", province="11", year_campaign=None, **profile):
         owner = factories.user()
@@ -93,3 +93,19 @@ def publish(campaign, reviewer):
         return pledge
 
     return make
+
+
+@pytest.fixture
+def certified_pledge(owner, enterprise, campaign, reviewer, django_capture_on_commit_callbacks):
+    """Approved, with its certificate rendered (the eager worker runs after the commit)."""
+    pledge = factories.submitted_pledge(enterprise, campaign, owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pledge_approve(pledge=pledge, actor=reviewer)
+    return pledge
+
+
+@pytest.fixture
+def certificate(certified_pledge):
+    certificate = Certificate.objects.get(pledge=certified_pledge)
+    assert certificate.state == Certificate.State.READY
+    return certificate

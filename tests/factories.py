@@ -112,8 +112,15 @@ def staff(email: str | None = None, *, role: str = "Reviewers", **fields) -> Use
     return member
 
 
-def complete_draft(enterprise, campaign, actor):
-    """A draft with everything needed to submit it."""
+def complete_draft(enterprise, campaign, actor, *, stamped_pdf: bool = False):
+    """A draft with everything needed to submit it; its stamped page a PNG, or a PDF."""
+    if stamped_pdf:
+        stamped = {
+            "stamped_page": upload(pdf_bytes(), "page.pdf", "application/pdf"),
+            "stamped_page_type": "application/pdf",
+        }
+    else:
+        stamped = {"stamped_page": upload(png_bytes()), "stamped_page_type": "image/png"}
     return services.pledge_create(
         enterprise=enterprise,
         campaign=campaign,
@@ -121,11 +128,11 @@ def complete_draft(enterprise, campaign, actor):
         signer_name="王芳",
         signer_title="法定代表人",
         signer_authorised=True,
-        stamped_page=upload(png_bytes()),
-        stamped_page_type="image/png",
+        **stamped,
     )
 
 
-def submitted_pledge(enterprise, campaign, actor):
+def submitted_pledge(enterprise, campaign, actor, *, stamped_pdf: bool = False):
     """A complete pledge, submitted through the real services."""
-    return services.pledge_submit(pledge=complete_draft(enterprise, campaign, actor), actor=actor)
+    draft = complete_draft(enterprise, campaign, actor, stamped_pdf=stamped_pdf)
+    return services.pledge_submit(pledge=draft, actor=actor)

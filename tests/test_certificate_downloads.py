@@ -21,19 +21,8 @@ REASON = "企业承诺内容与实际经营情况严重不符"
 
 
 @pytest.fixture
-def pledge(owner, enterprise, campaign, reviewer, django_capture_on_commit_callbacks):
-    """Approved, with its certificate rendered (the eager worker runs after the commit)."""
-    pledge = factories.submitted_pledge(enterprise, campaign, owner)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.pledge_approve(pledge=pledge, actor=reviewer)
-    return pledge
-
-
-@pytest.fixture
-def certificate(pledge):
-    certificate = Certificate.objects.get(pledge=pledge)
-    assert certificate.state == Certificate.State.READY
-    return certificate
+def pledge(certified_pledge):
+    return certified_pledge
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pledges.files import PDF_POLICY
 from pledges.models import Certificate
 from pledges.services import certificates
-from pledges.services.pledges import pledge_approve, pledge_create, pledge_submit
+from pledges.services.pledges import pledge_approve
 
 from . import factories
 
@@ -86,17 +86,9 @@ def world(
     # the console shows that one in an <iframe>.
     certified_owner = factories.user("certified@example.com")
     certified_enterprise = factories.enterprise(certified_owner, name="上海认证测试有限公司")
-    draft = pledge_create(
-        enterprise=certified_enterprise,
-        campaign=campaign,
-        actor=certified_owner,
-        signer_name="张伟",
-        signer_title="法定代表人",
-        signer_authorised=True,
-        stamped_page=factories.upload(factories.pdf_bytes(), "page.pdf", "application/pdf"),
-        stamped_page_type="application/pdf",
+    certified = factories.submitted_pledge(
+        certified_enterprise, campaign, certified_owner, stamped_pdf=True
     )
-    certified = pledge_submit(pledge=draft, actor=certified_owner)
     with django_capture_on_commit_callbacks(execute=True):
         pledge_approve(pledge=certified, actor=reviewer)
     certificate = Certificate.objects.get(pledge=certified)

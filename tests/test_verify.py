@@ -23,22 +23,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 REASON = "经查该企业存在严重质量违法行为"
 
 
-@pytest.fixture
-def pledge(owner, enterprise, campaign, reviewer, django_capture_on_commit_callbacks):
-    """Approved, with its certificate rendered (the eager worker runs after the commit)."""
-    pledge = factories.submitted_pledge(enterprise, campaign, owner)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.pledge_approve(pledge=pledge, actor=reviewer)
-    return pledge
-
-
-@pytest.fixture
-def certificate(pledge):
-    certificate = Certificate.objects.get(pledge=pledge)
-    assert certificate.state == Certificate.State.READY
-    return certificate
-
-
 def verify_url(number):
     return reverse("verify", args=[number])
 

@@ -7,7 +7,7 @@ import pytest
 
 from pledges.models import Certificate
 from pledges.services import certificates
-from pledges.services.pledges import pledge_approve, pledge_create, pledge_submit
+from pledges.services.pledges import pledge_approve
 
 from .. import factories
 
@@ -35,17 +35,7 @@ def test_busiest_pages_load_without_policy_violations(live_server, page_in, monk
     )
     owner = factories.user("csp-owner@example.com")
     enterprise = factories.enterprise(owner, name="华东精工质量有限公司")
-    draft = pledge_create(
-        enterprise=enterprise,
-        campaign=campaign,
-        actor=owner,
-        signer_name="王芳",
-        signer_title="法定代表人",
-        signer_authorised=True,
-        stamped_page=factories.upload(factories.pdf_bytes(), "page.pdf", "application/pdf"),
-        stamped_page_type="application/pdf",
-    )
-    pdf_pledge = pledge_submit(pledge=draft, actor=owner)
+    pdf_pledge = factories.submitted_pledge(enterprise, campaign, owner, stamped_pdf=True)
     other_owner = factories.user("csp-other@example.com")
     other = factories.enterprise(other_owner, name="上海认证测试有限公司", province="31")
     png_pledge = factories.submitted_pledge(other, campaign, other_owner)
