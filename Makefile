@@ -20,9 +20,9 @@ run: setup
 test: test-setup lint pytest
 
 # The certificate font (var/fonts/, a reduced GB 2312 copy of Noto Serif CJK SC; see
-# pledges/fonts.py) is built once, in about half a minute, and skipped at once when present.
+# pledges/certificates/fonts.py) is built once, in about half a minute, then skipped.
 setup: system-packages $(VENV)/.installed $(MO_FILES)
-	@$(PY) -m pledges.fonts
+	@$(PY) -m pledges.certificates.fonts
 
 test-setup: setup
 	@bin/install-system-packages $(TEST_SYSTEM_PACKAGES)

@@ -11,7 +11,7 @@ def set_language(request):
     """Switch the interface language; a signed-in user's mails follow the same choice.
 
     A visitor without an account only gets a language cookie, so the switch on the pages
-    every such visitor shares (pledges.public_cache) carries no form token. A signed-in
+    every such visitor shares (pledges.public.cache) carries no form token. A signed-in
     user's choice is stored on their account: that change needs the token, as every other.
     """
     if request.user.is_authenticated:

@@ -5,15 +5,15 @@ from django.views.decorators.cache import cache_control
 from django.views.generic import TemplateView
 
 from accounts.views import set_language
-from pledges.sitemaps import SITEMAPS
-from pledges.views.health import healthz
+from config.health import healthz
+from pledges.public.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("accounts/", include("allauth.urls")),
-    path("portal/", include("pledges.urls_portal")),
-    path("review/", include("pledges.urls_review")),
-    path("", include("pledges.urls_public")),
+    path("portal/", include("pledges.portal.urls")),
+    path("review/", include("pledges.review.urls")),
+    path("", include("pledges.public.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     # The index of the sitemap files; the framework pages each section (?p=2, …).
     path(

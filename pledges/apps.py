@@ -8,7 +8,7 @@ class PledgesConfig(AppConfig):
     verbose_name = _("Pledges")
 
     def ready(self):
-        from . import checks, receivers  # noqa: F401 - registers checks, connects receivers
+        from .certificates import checks  # noqa: F401 - registers the system checks
         from .roles import ensure_roles
 
         # Permissions exist only after migrate has run, so the roles are set up then.

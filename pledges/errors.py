@@ -38,5 +38,11 @@ class CampaignTextFrozen(DomainError):
     )
 
 
-class PermissionDenied(DomainError):
+class NotAllowed(DomainError):
+    """The actor may not do this (not django.core.exceptions.PermissionDenied, a 403)."""
+
     default_message = _("You are not allowed to do this.")
+
+
+class EnterpriseExists(DomainError):
+    default_message = _("An enterprise with this credit code is already registered.")

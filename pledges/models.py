@@ -1,12 +1,14 @@
+import hashlib
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .storage import private_storage
+from .reference import is_english
+from .storage import UPLOAD_SUFFIXES, private_storage
 
 
 class Province(models.Model):
@@ -27,7 +29,7 @@ class Province(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name
+        return self.name_en if is_english() else self.name
 
 
 class Industry(models.Model):
@@ -56,7 +58,7 @@ class Industry(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.name_en if (get_language() or "").startswith("en") else self.name
+        return self.name_en if is_english() else self.name
 
 
 def licence_upload_to(instance, filename):
@@ -68,8 +70,14 @@ def stamped_page_upload_to(instance, filename):
 
 
 def _suffix(filename: str) -> str:
-    # The name is chosen by us; only the suffix the upload check assigned is kept.
-    return "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    # The name is chosen by us; only a suffix of the types the upload check accepts is kept.
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return suffix if suffix in UPLOAD_SUFFIXES else ""
+
+
+def text_sha256(text: str) -> str:
+    """The SHA-256 of a pledge text as signed (UTF-8), the fingerprint kept with each pledge."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class Enterprise(models.Model):
@@ -285,7 +293,14 @@ class Pledge(models.Model):
         )
 
 
+def claim_cutoff() -> datetime:
+    """Reviewers' claims made before this moment have lapsed (REVIEW_CLAIM_MINUTES)."""
+    return timezone.now() - timedelta(minutes=settings.REVIEW_CLAIM_MINUTES)
+
+
 EDITABLE_STATES = (Pledge.State.DRAFT, Pledge.State.CHANGES_REQUESTED)
+# What the public list shows: reviewed pledges, approved or (marked so) revoked.
+PUBLIC_STATES = (Pledge.State.APPROVED, Pledge.State.REVOKED)
 
 
 class AuditLogIsAppendOnly(Exception):

@@ -1,9 +1,27 @@
-"""Reference data shipped with the app: GB/T 2260 provinces and GB/T 4754-2017 industries."""
+"""China's reference data shipped with the app (GB/T 2260 provinces, GB/T 4754-2017
+industries), and the two facts every page shows it by: China time and the reader's language."""
 
 import csv
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.utils.translation import get_language
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Dates printed on certificates, in reports and in the open data are China Standard Time,
+# whatever the reader's own time zone.
+CHINA_TZ = ZoneInfo("Asia/Shanghai")
+
+
+def is_english() -> bool:
+    """Whether the current request (or override) reads English; Chinese is the default."""
+    return (get_language() or "").startswith("en")
+
+
+def china_date(moment: datetime | None) -> date | None:
+    return moment.astimezone(CHINA_TZ).date() if moment else None
 
 
 def _rows(filename: str) -> list[dict]:

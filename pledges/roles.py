@@ -6,6 +6,12 @@ from django.utils.translation import gettext_lazy as _
 REVIEWERS = "Reviewers"
 ADMINISTRATORS = "Administrators"
 
+# The roles as the console names them, and their groups.
+REVIEWER = "reviewer"
+ADMINISTRATOR = "administrator"
+ROLE_GROUPS = {REVIEWER: REVIEWERS, ADMINISTRATOR: ADMINISTRATORS}
+ROLE_LABELS = {REVIEWER: _("Reviewer"), ADMINISTRATOR: _("Administrator")}
+
 ROLE_PERMISSIONS = {
     REVIEWERS: ["review_pledge", "export_reports"],
     ADMINISTRATORS: ["review_pledge", "export_reports", "manage_campaigns"],
@@ -31,7 +37,3 @@ def ensure_roles(**kwargs) -> None:
 
 def is_reviewer(user) -> bool:
     return user.is_authenticated and user.has_perm(REVIEW_PERMISSION)
-
-
-def is_administrator(user) -> bool:
-    return user.is_authenticated and user.has_perm(MANAGE_PERMISSION)

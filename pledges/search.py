@@ -8,8 +8,11 @@ and uses the substring match alone: slower, equally correct.
 """
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
+
+from .validators import normalise_credit_code
 
 SEARCH_CONFIG = "simple"
 MAX_TERM = 50
@@ -49,6 +52,15 @@ def name_search_condition(term: str, *, prefix: str = "enterprise__") -> Q:
         .values("pk")
     )
     return Q(**{f"{prefix}pk__in": matches})
+
+
+def name_or_code_condition(term: str, *, prefix: str = "enterprise__") -> Q:
+    """What "name or credit code" means everywhere: a valid credit code finds that
+    enterprise; anything else is a part of a name."""
+    try:
+        return Q(**{f"{prefix}credit_code": normalise_credit_code(term)})
+    except ValidationError:
+        return name_search_condition(term, prefix=prefix)
 
 
 def search_vector_expression():

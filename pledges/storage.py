@@ -6,8 +6,11 @@ temporary folder) reaches every file field at once.
 
 from django.core.files.storage import default_storage
 
-# The stored name's suffix comes from the checked content type, never from the user's name.
-SUFFIX_BY_TYPE = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+# The only files users may upload (stamped pages, licence scans, evidence), by the content
+# type their bytes show (pledges.validators.inspect_upload), with the suffix they are stored
+# under: the stored name's suffix never comes from the name the user gave.
+UPLOAD_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+UPLOAD_SUFFIXES = frozenset(UPLOAD_TYPES.values())
 
 
 def private_storage():
@@ -18,7 +21,7 @@ def store_private_upload(field, upload, content_type: str) -> str:
     """Save ``upload`` (already checked) under a fresh name chosen by ``field``'s upload_to."""
     if upload is None:
         return ""
-    name = field.generate_filename(None, "upload" + SUFFIX_BY_TYPE[content_type])
+    name = field.generate_filename(None, "upload" + UPLOAD_TYPES[content_type])
     return private_storage().save(name, upload)
 
 

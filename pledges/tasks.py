@@ -1,51 +1,17 @@
-"""Thin Celery tasks: load by id, do one thing, safe to run twice."""
+"""Celery tasks: each takes ids, calls one service and decides only how failures are retried.
+
+Every service here is safe to run twice, so a task redelivered after a worker died (acks
+late) or queued again by the sweep does no harm.
+"""
 
 from botocore.exceptions import ConnectionError as StorageConnectionError
 from botocore.exceptions import HTTPClientError as StorageHTTPError
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.db import InterfaceError, OperationalError
 
-from accounts.models import Membership
-
-from .models import AuditEvent, Certificate, DecisionNotice
+from .models import Certificate
+from .services import notifications
 from .services.certificates import certificate_fail, certificate_issue, certificates_sweep
-
-
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_decision_email(event_id: int) -> None:
-    """Tell each member of the enterprise about a decision, in their own language, once."""
-    event = (
-        AuditEvent.objects.select_related("pledge__campaign", "pledge__enterprise")
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None or event.pledge is None:
-        return
-    pledge = event.pledge
-    link = settings.SITE_URL + reverse("portal:pledge", args=[pledge.pk])
-    members = Membership.objects.filter(enterprise=pledge.enterprise).select_related("user")
-    for membership in members:
-        user = membership.user
-        try:
-            # The notice row and the mail go together: a failed send rolls the row back.
-            with transaction.atomic():
-                DecisionNotice.objects.create(event=event, recipient=user)
-                with translation.override(user.language):
-                    context = {"event": event, "pledge": pledge, "link": link, "user": user}
-                    # One line: a name or title holding a line break would be refused as a header.
-                    subject = " ".join(
-                        render_to_string("mail/decision_subject.txt", context).split()
-                    )
-                    body = render_to_string("mail/decision_body.txt", context)
-                send_mail(subject, body, None, [user.email])
-        except IntegrityError:
-            continue  # already told, by an earlier run of this task
-
 
 # Failures worth retrying: the database or the storage briefly unavailable (S3's client
 # raises its own network errors, not OSError).
@@ -56,6 +22,13 @@ TRANSIENT_ERRORS = (
     StorageConnectionError,
     StorageHTTPError,
 )
+# The mail server: retried with backoff, a few times.
+MAIL_RETRY = {"autoretry_for": (OSError,), "retry_backoff": True, "max_retries": 5}
+
+
+@shared_task(acks_late=True, **MAIL_RETRY)
+def send_decision_email(event_id: int) -> None:
+    notifications.decision_notify(event_id=event_id)
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5)
@@ -75,48 +48,24 @@ def issue_certificate(self, certificate_id: int) -> None:
     if certificate is not None and certificate.state == Certificate.State.READY:
         try:
             # Told here rather than by a task of its own: one message per certificate.
-            mail_certificate_ready(certificate)
+            notifications.certificate_ready_notify(certificate_id=certificate_id)
         except OSError:
             send_certificate_email.delay(certificate_id)  # the mail server: retried alone
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(acks_late=True, **MAIL_RETRY)
 def send_certificate_email(certificate_id: int) -> None:
-    """Tell the enterprise's members their certificate is ready, once."""
-    certificate = (
-        Certificate.objects.select_related("pledge__enterprise", "pledge__campaign")
-        .filter(pk=certificate_id)
-        .first()
-    )
-    if certificate is not None:
-        mail_certificate_ready(certificate)
+    notifications.certificate_ready_notify(certificate_id=certificate_id)
 
 
-def mail_certificate_ready(certificate: Certificate) -> None:
-    """Mail each member once: the first run to stamp ``emailed_at`` sends, others do not."""
-    claimed = Certificate.objects.filter(
-        pk=certificate.pk, state=Certificate.State.READY, emailed_at__isnull=True
-    ).update(emailed_at=timezone.now())
-    if not claimed:
-        return
-    pledge = certificate.pledge
-    link = settings.SITE_URL + reverse("portal:pledge", args=[pledge.pk])
-    try:
-        for membership in Membership.objects.filter(enterprise=pledge.enterprise).select_related(
-            "user"
-        ):
-            with translation.override(membership.user.language):
-                context = {"certificate": certificate, "pledge": pledge, "link": link}
-                # One line: a name or title holding a line break would be refused as a header.
-                subject = " ".join(
-                    render_to_string("mail/certificate_subject.txt", context).split()
-                )
-                body = render_to_string("mail/certificate_body.txt", context)
-            send_mail(subject, body, None, [membership.user.email])
-    except OSError:
-        # Nobody was told for sure: let the retry send again.
-        Certificate.objects.filter(pk=certificate.pk).update(emailed_at=None)
-        raise
+@shared_task(acks_late=True, **MAIL_RETRY)
+def send_invitation_email(invitation_id: int) -> None:
+    notifications.invitation_send(invitation_id=invitation_id)
+
+
+@shared_task(acks_late=True, **MAIL_RETRY)
+def send_password_setup_email(user_id: int) -> None:
+    notifications.password_setup_send(user_id=user_id)
 
 
 @shared_task

@@ -1,10 +1,14 @@
-"""Checks on what users send: the credit code and uploaded files (by content, not name)."""
+"""Checks on what users send: text, the credit code, certificate numbers and uploaded files
+(by content, not name)."""
 
+import re
+import unicodedata
 import warnings
 
 import filetype
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
@@ -12,6 +16,8 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
+
+from .storage import UPLOAD_TYPES
 
 # An image bigger than this many pixels is refused before it is decoded (decompression bombs).
 MAX_IMAGE_PIXELS = 60_000_000
@@ -28,6 +34,23 @@ _SCRIPT_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/RichMedi
 # /EF, an embedded file stream, a file-attachment annotation, a go-to-embedded action.
 _ATTACHMENT_KEYS = frozenset({"/EmbeddedFiles", "/EF"})
 _ATTACHMENT_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/GoToE"})
+
+
+# Something that looks like an HTML tag, comment or doctype.
+MARKUP = re.compile(r"<\s*[/!?a-zA-Z]|javascript:", re.IGNORECASE)
+
+
+def validate_plain_text(value: str) -> None:
+    if value and MARKUP.search(value):
+        raise ValidationError(
+            _("Please enter plain text: HTML tags and scripts are not allowed."), code="markup"
+        )
+
+
+validate_phone = RegexValidator(
+    r"^\+?[0-9][0-9 ()\-]{5,28}$",
+    _("Enter a phone number of digits, optionally with +, spaces, dashes or brackets."),
+)
 
 
 def normalise_credit_code(value: str) -> str:
@@ -76,7 +99,7 @@ def inspect_upload(upload) -> str:
     kind = filetype.guess(upload.read(262))
     upload.seek(0)
     content_type = kind.mime if kind else ""
-    if content_type not in settings.PLEDGE_UPLOAD_TYPES:
+    if content_type not in UPLOAD_TYPES:
         raise ValidationError(
             _(
                 "Only PDF, JPEG or PNG files are accepted; this file is not one of them, "
@@ -203,3 +226,28 @@ def _check_image(upload) -> None:
         raise ValidationError(
             _("The image file is damaged and cannot be read."), code="image_damaged"
         ) from None
+
+
+# --- Certificate numbers ----------------------------------------------------------------
+
+# PREFIX-YEAR-SEQUENCE: the prefix is capitals and digits starting with a capital (see the
+# campaign form), the sequence six digits (more only past 999999).
+CERTIFICATE_NUMBER = re.compile(r"[A-Z][A-Z0-9]{0,9}-[0-9]{4}-[0-9]{6,9}", re.ASCII)
+CERTIFICATE_NUMBER_EXAMPLE = "CQ-2026-000001"
+# Longer input is not a number; it is refused before any other work.
+CERTIFICATE_NUMBER_INPUT_MAX = 64
+# Dashes people type or paste instead of the hyphen-minus (NFKC leaves these alone).
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63"), "-")
+
+
+def normalise_certificate_number(raw: str | None) -> str | None:
+    """The number in its canonical form (capitals, no spaces, ASCII hyphens), or None.
+
+    Full-width characters (ＣＱ－２０２６…) become ASCII; anything that then does not look
+    like a certificate number is None, so it never reaches the database.
+    """
+    if not raw or len(raw) > CERTIFICATE_NUMBER_INPUT_MAX:
+        return None
+    text = unicodedata.normalize("NFKC", raw).translate(_DASHES)
+    text = "".join(text.split()).upper()
+    return text if CERTIFICATE_NUMBER.fullmatch(text) else None

@@ -8,10 +8,10 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
-from accounts.services import invitation_accept, invitation_create
 from pledges.models import AuditEvent, Certificate
 from pledges.services import pledges as services
 from pledges.services.certificates import certificate_fail
+from pledges.services.members import invitation_accept, invitation_create
 
 from . import factories
 
@@ -63,7 +63,7 @@ def test_members_download_the_pdf_whose_hash_the_verification_page_shows(
     colleague = factories.user("colleague@example.com")
     invitation = invitation_create(enterprise=enterprise, actor=owner, email=colleague.email)
     invitation_accept(invitation=invitation, actor=colleague)
-    verification = Client().get(reverse("verify", args=[certificate.number])).content.decode()
+    verification = Client().get(reverse("public:verify", args=[certificate.number])).content.decode()
     for member in (owner, colleague):
         response = login(member).get(portal_url(pledge))
         assert response.status_code == 200
@@ -98,7 +98,7 @@ def test_the_portal_links_the_ready_certificate_and_its_verification(owner, cert
         page = client.get(url).content.decode()
         assert portal_url(pledge) in page, url
         assert certificate.number in page
-        assert reverse("verify", args=[certificate.number]) in page
+        assert reverse("public:verify", args=[certificate.number]) in page
         assert certificate.sha256 in page
 
 
@@ -172,7 +172,7 @@ def test_the_console_page_shows_the_certificate(reviewer, administrator, certifi
     assert certificate.number in page
     assert certificate.sha256 in page
     assert review_url(pledge) in page
-    assert reverse("verify", args=[certificate.number]) in page
+    assert reverse("public:verify", args=[certificate.number]) in page
     assert re.search(r"Attempts</dt><dd>1</dd>", page)
     assert "KB" in page  # the size
     assert rerender_url(pledge) not in page  # reviewers cannot render again

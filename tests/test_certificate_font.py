@@ -16,9 +16,8 @@ from fontTools.pens.recordingPen import RecordingPen
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from pledges import certificates as rendering
-from pledges import fonts
-from pledges.checks import certificate_font
+from pledges.certificates import fonts, rendering
+from pledges.certificates.checks import certificate_font
 
 from .pdf import pdf_qr_codes, pdf_text
 
@@ -72,7 +71,7 @@ def test_the_build_is_skipped_at_once_when_present():
     started = time.monotonic()
     assert fonts.ensure_font() == path
     result = subprocess.run(
-        [sys.executable, "-m", "pledges.fonts"],
+        [sys.executable, "-m", "pledges.certificates.fonts"],
         cwd=fonts.BASE_DIR,
         capture_output=True,
         text=True,

@@ -8,9 +8,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from pledges import certificates as rendering
-from pledges import fonts
-from pledges.checks import certificate_rendering
+from pledges.certificates import fonts, rendering
+from pledges.certificates.checks import certificate_rendering
 from pledges.models import Campaign, Certificate, Pledge
 from pledges.services import pledges as services
 from pledges.services.certificates import certificate_rerender, certificates_sweep

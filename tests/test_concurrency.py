@@ -6,10 +6,10 @@ import time
 import pytest
 from django.db import connection, connections
 
+from pledges import events
 from pledges.errors import ConcurrentChange
 from pledges.models import AuditEvent, Pledge
 from pledges.services import pledges as services
-from pledges.signals import pledge_transitioned
 
 from . import factories
 
@@ -45,26 +45,26 @@ def run_concurrently(*calls):
     return results
 
 
-def hold_the_row_lock(**kwargs):
-    # Keep the winner's transaction open so the loser's UPDATE really meets the row lock.
-    time.sleep(0.3)
-
-
-def test_two_concurrent_transitions_exactly_one_wins(owner, enterprise, campaign):
+def test_two_concurrent_transitions_exactly_one_wins(owner, enterprise, campaign, monkeypatch):
     pledge = factories.submitted_pledge(enterprise, campaign, owner)
     reviewer_a = factories.user("a@example.com", is_staff=True)
     reviewer_b = factories.user("b@example.com", is_staff=True)
     copy_a = Pledge.objects.get(pk=pledge.pk)
     copy_b = Pledge.objects.get(pk=pledge.pk)
 
-    pledge_transitioned.connect(hold_the_row_lock)
-    try:
-        results = run_concurrently(
-            lambda: services.pledge_approve(pledge=copy_a, actor=reviewer_a),
-            lambda: services.pledge_reject(pledge=copy_b, actor=reviewer_b, reason="不符合"),
-        )
-    finally:
-        pledge_transitioned.disconnect(hold_the_row_lock)
+    record = events.pledge_transition_event
+
+    def hold_the_row_lock(**kwargs):
+        # Keep the winner's transaction open so the loser's UPDATE really meets the row lock.
+        event = record(**kwargs)
+        time.sleep(0.3)
+        return event
+
+    monkeypatch.setattr(events, "pledge_transition_event", hold_the_row_lock)
+    results = run_concurrently(
+        lambda: services.pledge_approve(pledge=copy_a, actor=reviewer_a),
+        lambda: services.pledge_reject(pledge=copy_b, actor=reviewer_b, reason="不符合"),
+    )
 
     assert sorted(map(str, results)).count("ok") == 1
     assert sum(isinstance(r, ConcurrentChange) for r in results) == 1

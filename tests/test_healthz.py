@@ -63,7 +63,7 @@ def test_broker_down_answers_503_quickly_without_details(client):
 def test_failures_are_logged_for_operators(client, caplog):
     with override_settings(CELERY_BROKER_URL=UNREACHABLE_BROKER):
         client.get("/healthz")
-    failures = [record for record in caplog.records if record.name == "pledges.health"]
+    failures = [record for record in caplog.records if record.name == "config.health"]
     assert [record.check for record in failures] == ["broker"]
     assert "refused" in failures[0].error.lower()
 

@@ -593,7 +593,7 @@ def test_a_large_upload_is_spooled_to_disk_and_measured_there(
         seen.append((type(upload), upload.size, os.path.getsize(upload.temporary_file_path())))
         return real_inspect(upload)
 
-    monkeypatch.setattr("pledges.forms.inspect_upload", spy)
+    monkeypatch.setattr("pledges.fields.inspect_upload", spy)
     size = settings.FILE_UPLOAD_MAX_MEMORY_SIZE + 1
     head = factories.png_bytes()
     response = owner_client.post(

@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 
 from pledges.models import Pledge
-from pledges.public_selectors import encode_cursor
+from pledges.public.selectors import encode_cursor
 from pledges.services import pledges as services
 
 from . import factories
@@ -65,7 +65,7 @@ def world(campaign, reviewer):
 @pytest.fixture(autouse=True)
 def _feed_without_delay(monkeypatch):
     # The JSON feed holds changes back a few seconds; these rows were published just now.
-    monkeypatch.setattr("pledges.open_data_selectors.FEED_SETTLE", timedelta())
+    monkeypatch.setattr("pledges.public.selectors.FEED_SETTLE", timedelta())
 
 
 @pytest.fixture

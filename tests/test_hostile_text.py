@@ -275,7 +275,7 @@ def test_verification_page_prints_hostile_text_as_text(client, hostile):
 
 
 def test_api_returns_hostile_text_unchanged_as_json(client, hostile, monkeypatch):
-    monkeypatch.setattr("pledges.open_data_selectors.FEED_SETTLE", timedelta())
+    monkeypatch.setattr("pledges.public.selectors.FEED_SETTLE", timedelta())
     response = client.get("/api/pledges/")
     assert response["Content-Type"] == "application/json"
     assert response["X-Content-Type-Options"] == "nosniff"

@@ -4,10 +4,10 @@ import pytest
 from django.core import mail
 
 from accounts.models import Invitation, Membership
-from accounts.services import invitation_accept, invitation_create
-from pledges.errors import DomainError, PermissionDenied
+from pledges.errors import DomainError, NotAllowed
 from pledges.models import AuditEvent
 from pledges.services.enterprises import enterprise_register
+from pledges.services.members import invitation_accept, invitation_create
 
 from . import factories
 
@@ -59,7 +59,7 @@ def test_an_invitation_is_accepted_only_once(owner, enterprise):
 def test_an_unverified_address_cannot_accept(owner, enterprise):
     invitation = invitation_create(enterprise=enterprise, actor=owner, email="c@example.com")
     pretender = factories.user("c@example.com", verified=False)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         invitation_accept(invitation=invitation, actor=pretender)
     assert not Membership.objects.filter(user=pretender).exists()
 
@@ -68,7 +68,7 @@ def test_members_cannot_invite(owner, enterprise):
     invitation = invitation_create(enterprise=enterprise, actor=owner, email="m@example.com")
     member = factories.user("m@example.com")
     invitation_accept(invitation=invitation, actor=member)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         invitation_create(enterprise=enterprise, actor=member, email="x@example.com")
 
 

@@ -19,13 +19,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from pledges import open_data_selectors
 from pledges.models import Pledge
-from pledges.public_selectors import bump_public_data_version, encode_cursor
+from pledges.public import selectors as open_data_selectors
+from pledges.public.selectors import encode_cursor
+from pledges.public.sitemaps import PledgeSitemap
 from pledges.services import pledges as services
 from pledges.services.certificates import certificate_start_attempt
+from pledges.services.public_data import _bump_version as bump_public_data_version
 from pledges.services.review import note_add
-from pledges.sitemaps import PledgeSitemap
 
 from . import factories
 

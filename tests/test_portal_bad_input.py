@@ -19,9 +19,9 @@ from django.utils.html import escape
 from pypdf import PdfWriter
 
 from accounts.models import Invitation, Membership
-from accounts.services import invitation_accept, invitation_create
 from pledges.models import AuditEvent, Enterprise, Pledge
 from pledges.services.enterprises import enterprise_update
+from pledges.services.members import invitation_accept, invitation_create
 from pledges.services.pledges import pledge_create
 from pledges.storage import private_storage
 

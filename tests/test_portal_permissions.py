@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 
 from accounts.models import Invitation, Membership
-from accounts.services import invitation_accept, invitation_create
 from pledges.models import AuditEvent, Enterprise, Pledge
 from pledges.services.enterprises import enterprise_update
+from pledges.services.members import invitation_accept, invitation_create
 from pledges.services.pledges import pledge_create
 
 from . import factories

@@ -19,8 +19,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, RequestFactory
 
 from config.client_ip import client_ip
-from pledges.rate_limits import SEARCH_RATE
-from pledges.views.verify import VERIFY_RATE
+from pledges.public.rate_limits import SEARCH_RATE
+from pledges.public.verify import VERIFY_RATE
 
 from . import factories
 

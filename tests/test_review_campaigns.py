@@ -247,7 +247,7 @@ def test_a_signature_arriving_during_the_edit_is_reported(
     admin_client, campaign, owner, enterprise, monkeypatch
 ):
     # The form was built when nobody had signed; the first signature lands before saving.
-    monkeypatch.setattr("pledges.views.review.campaigns.campaign_has_signatures", lambda c: False)
+    monkeypatch.setattr("pledges.review.selectors.campaign_has_signatures", lambda c: False)
     pledge_create(enterprise=enterprise, campaign=campaign, actor=owner)
     data = form_data(pledge_text="改过的文本")
     response = admin_client.post(f"/review/campaigns/{campaign.year}/edit/", data)

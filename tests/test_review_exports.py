@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from stdnum.cn import uscc
 
-from pledges.exports import safe_cell, text_cell
 from pledges.models import AuditEvent, Pledge
+from pledges.responses import safe_cell, text_cell
 from pledges.services.enterprises import enterprise_register
 from pledges.services.pledges import (
     pledge_approve,

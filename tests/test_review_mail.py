@@ -3,9 +3,9 @@
 import pytest
 from django.core import mail
 
-from accounts.services import invitation_accept, invitation_create
 from pledges.models import AuditEvent, DecisionNotice
 from pledges.services import pledges as services
+from pledges.services.members import invitation_accept, invitation_create
 from pledges.tasks import send_decision_email
 
 from . import factories

@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import translation
 
 from accounts.models import User
-from pledges.errors import DomainError, PermissionDenied
+from pledges.errors import DomainError, NotAllowed
 from pledges.models import AuditEvent
 from pledges.services.staff import staff_role_grant, staff_role_revoke
 
@@ -272,6 +272,6 @@ def test_unknown_people_and_roles_are_not_found(admin_client, reviewer, url):
 
 
 def test_the_service_refuses_removing_ones_own_administrator_role(administrator):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         staff_role_revoke(actor=administrator, user=administrator, role="administrator")
     assert groups(administrator) == {"Administrators"}

@@ -13,8 +13,8 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from pledges.files import PDF_POLICY
 from pledges.models import Certificate
+from pledges.responses import PDF_POLICY
 from pledges.services import certificates
 from pledges.services.pledges import pledge_approve
 
@@ -56,10 +56,10 @@ NOT_PAGES = {
     "review:certificate",
     "review:export_pledges",
     "review:export_decisions",
-    "public_export",
-    "api_pledges",
-    "api_schema",
-    "robots_txt",
+    "public:export",
+    "public:api_pledges",
+    "public:api_schema",
+    "public:robots_txt",
     "sitemap",
     "sitemap_section",
     "healthz",
@@ -120,15 +120,15 @@ def pages(world) -> list[tuple[str | None, str]]:
     number = world["certificate"].number
     return [
         (None, reverse("home")),
-        (None, reverse("public_list")),
-        (None, reverse("public_list") + "?q=上海&province=31"),
-        (None, reverse("public_pledge", args=[certified])),
-        (None, reverse("public_stats")),
-        (None, reverse("public_stats") + f"?year={year}"),
-        (None, reverse("verify_form")),
-        (None, reverse("verify", args=[number])),
-        (None, reverse("verify", args=[UNKNOWN_NUMBER])),
-        (None, reverse("api_index")),
+        (None, reverse("public:list")),
+        (None, reverse("public:list") + "?q=上海&province=31"),
+        (None, reverse("public:pledge", args=[certified])),
+        (None, reverse("public:stats")),
+        (None, reverse("public:stats") + f"?year={year}"),
+        (None, reverse("public:verify_form")),
+        (None, reverse("public:verify", args=[number])),
+        (None, reverse("public:verify", args=[UNKNOWN_NUMBER])),
+        (None, reverse("public:api_index")),
         (None, reverse("account_login")),
         (None, reverse("account_signup")),
         (None, reverse("account_reset_password")),
@@ -271,7 +271,7 @@ def policy_problems(response) -> list[str]:
 def test_every_page_is_served_with_the_policy_and_nothing_inline(world):
     clients = {}
     failures = []
-    not_found = reverse("verify", args=[UNKNOWN_NUMBER])
+    not_found = reverse("public:verify", args=[UNKNOWN_NUMBER])
     for who, url in pages(world):
         if who not in clients:
             clients[who] = client_for(world, who)

@@ -34,7 +34,6 @@ from django.urls import resolve
 from django.utils import timezone
 
 from accounts.models import Invitation, Membership, User
-from accounts.services import invitation_create
 from pledges.models import (
     AuditEvent,
     Campaign,
@@ -44,11 +43,12 @@ from pledges.models import (
     Pledge,
     ReviewNote,
 )
+from pledges.public.sitemaps import SITEMAPS
 from pledges.roles import ADMINISTRATORS
 from pledges.services import certificates
 from pledges.services.enterprises import enterprise_update
+from pledges.services.members import invitation_create
 from pledges.services.pledges import pledge_approve, pledge_create
-from pledges.sitemaps import SITEMAPS
 
 from . import factories
 from .url_access import REVIEW_URLS, Pattern, body, url_patterns
@@ -84,16 +84,16 @@ PROJECT_URLS = {
     "set_language": Access("post", PUBLIC),
     "sitemap": Access("get", PUBLIC),
     "sitemap_section": Access("get", PUBLIC),
-    "robots_txt": Access("get", PUBLIC),
-    "public_list": Access("get", PUBLIC),
-    "public_export": Access("get", PUBLIC),
-    "public_pledge": Access("get", PUBLIC),
-    "public_stats": Access("get", PUBLIC),
-    "verify_form": Access("get", PUBLIC),
-    "verify": Access("get", PUBLIC),
-    "api_index": Access("get", PUBLIC),
-    "api_pledges": Access("get", PUBLIC),
-    "api_schema": Access("get", PUBLIC),
+    "public:robots_txt": Access("get", PUBLIC),
+    "public:list": Access("get", PUBLIC),
+    "public:export": Access("get", PUBLIC),
+    "public:pledge": Access("get", PUBLIC),
+    "public:stats": Access("get", PUBLIC),
+    "public:verify_form": Access("get", PUBLIC),
+    "public:verify": Access("get", PUBLIC),
+    "public:api_index": Access("get", PUBLIC),
+    "public:api_pledges": Access("get", PUBLIC),
+    "public:api_schema": Access("get", PUBLIC),
     "portal:dashboard": Access("get", OWN),
     "portal:enterprise": Access("get", OWN),
     "portal:enterprise_create": Access("get", OWN),
@@ -317,7 +317,7 @@ CERTIFIED_PLEDGE_URLS = {
     "portal:certificate",
     "review:certificate",
     "review:certificate_rerender",
-    "public_pledge",
+    "public:pledge",
 }
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 
@@ -556,7 +556,7 @@ def visit(role: str, url: str, access: Access, key: str, world) -> None:
 def test_an_unpublished_pledge_has_no_public_page_for_anyone(world):
     """The walk opens A's published pledge; its draft must not be found, even by A."""
     url = f"/pledges/{world.draft_a.pk}/"
-    assert resolve(url).url_name == "public_pledge"
+    assert resolve(url).view_name == "public:pledge"
     for role in ROLES:
         assert client_for(role, world).get(url).status_code == 404, role
 

@@ -9,10 +9,10 @@ from django.test import Client
 from django.urls import reverse
 
 from pledges.models import Certificate
+from pledges.public.verify import VERIFY_RATE
 from pledges.services import pledges as services
 from pledges.services.certificates import certificate_fail, certificate_start_attempt
 from pledges.services.review import note_add
-from pledges.views.verify import VERIFY_RATE
 
 from . import factories
 
@@ -24,7 +24,7 @@ REASON = "经查该企业存在严重质量违法行为"
 
 
 def verify_url(number):
-    return reverse("verify", args=[number])
+    return reverse("public:verify", args=[number])
 
 
 def main(response) -> str:
@@ -190,7 +190,7 @@ def test_no_private_data_on_the_verification_page(
     ],
 )
 def test_the_form_normalises_the_number_and_redirects(typed):
-    response = Client().get(reverse("verify_form"), {"number": typed})
+    response = Client().get(reverse("public:verify_form"), {"number": typed})
     assert response.status_code == 302
     assert response["Location"] == verify_url("CQ-2026-000001")
 
@@ -202,7 +202,7 @@ def test_a_number_in_another_case_in_the_url_redirects_to_the_canonical_one(cert
 
 
 def test_the_form_page_answers_without_a_number():
-    response = english().get(reverse("verify_form"))
+    response = english().get(reverse("public:verify_form"))
     assert response.status_code == 200
     page = response.content.decode()
     assert "Certificate number" in page and 'name="number"' in page
@@ -221,7 +221,7 @@ def test_the_form_page_answers_without_a_number():
     ],
 )
 def test_bad_input_in_the_form_is_shown_at_the_field(typed, error):
-    response = english().get(reverse("verify_form"), {"number": typed})
+    response = english().get(reverse("public:verify_form"), {"number": typed})
     assert response.status_code == 200
     assert response.context["form"].errors["number"]
     page = response.content.decode()
@@ -231,7 +231,7 @@ def test_bad_input_in_the_form_is_shown_at_the_field(typed, error):
 
 
 def test_the_form_accepts_get_only():
-    assert Client().post(reverse("verify_form"), {"number": "CQ-2026-000001"}).status_code == 405
+    assert Client().post(reverse("public:verify_form"), {"number": "CQ-2026-000001"}).status_code == 405
     assert Client().post(verify_url("CQ-2026-000001")).status_code == 405
 
 
@@ -260,9 +260,9 @@ def test_the_429_page_is_translated():
 def test_the_form_is_rate_limited_too():
     client = Client()
     for _ in range(LIMIT):
-        assert client.get(reverse("verify_form")).status_code == 200
-    assert client.get(reverse("verify_form")).status_code == 429
-    assert client.get(reverse("verify_form"), {"number": "CQ-2026-000001"}).status_code == 429
+        assert client.get(reverse("public:verify_form")).status_code == 200
+    assert client.get(reverse("public:verify_form")).status_code == 429
+    assert client.get(reverse("public:verify_form"), {"number": "CQ-2026-000001"}).status_code == 429
 
 
 def test_a_spoofed_forwarded_for_header_gives_no_fresh_budget():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.services import invitation_create
+from pledges.services.members import invitation_create
 
 from .worker import celery_worker, wait_for
 

@@ -321,4 +321,3 @@ REVIEW_OVERDUE_DAYS = env.int("REVIEW_OVERDUE_DAYS", default=5)
 CERTIFICATE_ISSUER = env("CERTIFICATE_ISSUER", default="中国质量检验协会")
 # The sweep re-queues certificates still not ready this long after the approval.
 CERTIFICATE_SWEEP_AFTER_MINUTES = env.int("CERTIFICATE_SWEEP_AFTER_MINUTES", default=3)
-PLEDGE_UPLOAD_TYPES = {"application/pdf", "image/jpeg", "image/png"}

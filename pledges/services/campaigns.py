@@ -18,10 +18,6 @@ def campaign_create(*, actor, year: int, **values) -> Campaign:
     return campaign
 
 
-def campaign_has_signatures(campaign: Campaign) -> bool:
-    return campaign.pledges.exists()
-
-
 def campaign_update(*, campaign: Campaign, actor, **values) -> Campaign:
     values = {name: value for name, value in values.items() if name in EDITABLE_FIELDS}
     changed = [name for name, value in values.items() if getattr(campaign, name) != value]
@@ -30,7 +26,7 @@ def campaign_update(*, campaign: Campaign, actor, **values) -> Campaign:
     with transaction.atomic():
         # Lock the campaign so a first signature cannot slip in while its text changes.
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if "pledge_text" in changed and campaign_has_signatures(locked):
+        if "pledge_text" in changed and locked.pledges.exists():
             raise CampaignTextFrozen()
         for name, value in values.items():
             setattr(locked, name, value)

@@ -2,18 +2,18 @@
 
 import hashlib
 import logging
-from datetime import timedelta
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import events
-from ..certificates import CertificateData, render_pdf
+from ..certificates.rendering import CertificateData, render_pdf
+from ..certificates.selectors import certificates_overdue
 from ..errors import DomainError
+from ..jobs import queue_after_commit
 from ..models import Campaign, Certificate, Pledge
 from ..storage import discard_private_file, private_storage
 
@@ -25,9 +25,7 @@ NUMBER_FIELDS = ("sequence", "number", "issued_at")
 
 def _queue_issue(certificate_id: int) -> None:
     """Render once the current transaction has committed (the worker must see the row)."""
-    from ..tasks import issue_certificate  # the tasks module imports this one
-
-    transaction.on_commit(lambda: issue_certificate.delay(certificate_id))
+    queue_after_commit("pledges.tasks.issue_certificate", certificate_id)
 
 
 def certificate_owe(*, pledge: Pledge) -> Certificate:
@@ -154,15 +152,6 @@ def certificate_rerender(*, certificate: Certificate, actor) -> Certificate:
         _queue_issue(certificate.pk)
     certificate.state = State.PENDING
     return certificate
-
-
-def certificates_overdue(*, older_than: timedelta | None = None):
-    """Approved pledges whose certificate is missing or not ready some minutes after approval."""
-    older_than = older_than or timedelta(minutes=settings.CERTIFICATE_SWEEP_AFTER_MINUTES)
-    cutoff = timezone.now() - older_than
-    return Pledge.objects.filter(state=Pledge.State.APPROVED, decided_at__lt=cutoff).filter(
-        Q(certificate__isnull=True) | Q(certificate__state=State.PENDING)
-    )
 
 
 def certificates_sweep() -> int:

@@ -8,18 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Membership
 
 from .. import events
-from ..errors import DomainError
-from ..models import Enterprise
-from ..public_selectors import PUBLIC_STATES, bump_public_data_version
+from ..errors import DomainError, EnterpriseExists
+from ..models import PUBLIC_STATES, Enterprise
 from ..roles import STAFF_CANNOT_JOIN, is_reviewer
 from ..search import name_ngrams
 from ..storage import discard_private_file, store_private_upload
+from .public_data import public_data_changed
 
 LICENCE = Enterprise._meta.get_field("licence_scan")
-
-
-class EnterpriseExists(DomainError):
-    default_message = _("An enterprise with this credit code is already registered.")
 
 
 def enterprise_register(
@@ -81,7 +77,7 @@ def enterprise_update(
             enterprise.save(update_fields=[*values, "updated_at"])
             # Public pages and the open-data feed show the name and place of published pledges.
             enterprise.pledges.filter(state__in=PUBLIC_STATES).update(updated_at=timezone.now())
-            transaction.on_commit(bump_public_data_version)
+            public_data_changed()
             events.enterprise_updated_event(enterprise=enterprise, actor=actor, changed=changed)
     except BaseException:
         discard_private_file(stored)

@@ -1,6 +1,9 @@
-"""Writes of the pledge's life: each state change is one conditional UPDATE plus one event."""
+"""Writes of the pledge's life: each state change is one conditional UPDATE plus one event.
 
-import hashlib
+A decision also calls, in its own transaction, what it sets off: an approval owes a
+certificate, every decision owes the enterprise's members a mail, and approvals and
+revocations change what the public sees.
+"""
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -16,17 +19,15 @@ from ..errors import (
     IncompletePledge,
     SigningClosed,
 )
-from ..models import EDITABLE_STATES, AuditEvent, Campaign, Enterprise, Pledge
-from ..signals import pledge_transitioned
+from ..jobs import queue_after_commit
+from ..models import EDITABLE_STATES, AuditEvent, Campaign, Enterprise, Pledge, text_sha256
 from ..storage import discard_private_file, store_private_upload
+from .certificates import certificate_owe
+from .public_data import public_data_changed
 
 State = Pledge.State
 STAMPED_PAGE = Pledge._meta.get_field("stamped_page")
 Action = AuditEvent.Action
-
-
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _require_signing_open(campaign: Campaign) -> None:
@@ -133,43 +134,38 @@ def _transition(
     guard=None,
     **fields,
 ) -> Pledge:
-    """Move ``pledge`` to ``to`` if it is still in the state it was loaded in.
+    """Move ``pledge`` to ``to`` if it is still in the state it was loaded in, and record it.
 
-    The UPDATE's WHERE clause names the loaded state, so of two concurrent requests exactly
-    one changes the row; the other finds nothing to update and gets ConcurrentChange.
+    Call inside a transaction (the decisions below add what follows to it). The UPDATE's
+    WHERE clause names the loaded state, so of two concurrent requests exactly one changes
+    the row; the other finds nothing to update and gets ConcurrentChange.
     """
     from_state = pledge.state
     if from_state not in allowed_from:
         raise IllegalTransition()
-    with transaction.atomic():
-        rows = Pledge.objects.filter(pk=pledge.pk, state=from_state)
-        if guard is not None:
-            rows = rows.filter(guard)
-        now = timezone.now()
-        if rows.update(state=to, updated_at=now, **fields) != 1:
-            raise ConcurrentChange()
-        pledge.state = to
-        pledge.updated_at = now
-        for name, value in fields.items():
-            setattr(pledge, name, value)
-        event = events.pledge_transition_event(
-            action=action,
-            pledge=pledge,
-            actor=actor,
-            from_state=from_state,
-            to_state=to,
-            reason=reason,
-        )
-        pledge_transitioned.send(
-            sender=Pledge,
-            pledge=pledge,
-            from_state=from_state,
-            to_state=to,
-            actor=actor,
-            reason=reason,
-            event=event,
-        )
-    return pledge
+    rows = Pledge.objects.filter(pk=pledge.pk, state=from_state)
+    if guard is not None:
+        rows = rows.filter(guard)
+    now = timezone.now()
+    if rows.update(state=to, updated_at=now, **fields) != 1:
+        raise ConcurrentChange()
+    pledge.state = to
+    pledge.updated_at = now
+    for name, value in fields.items():
+        setattr(pledge, name, value)
+    return events.pledge_transition_event(
+        action=action,
+        pledge=pledge,
+        actor=actor,
+        from_state=from_state,
+        to_state=to,
+        reason=reason,
+    )
+
+
+def _members_told(event: AuditEvent) -> None:
+    """Every decision is mailed to the enterprise's members once it has committed."""
+    queue_after_commit("pledges.tasks.send_decision_email", event.pk)
 
 
 def _complete_rows() -> Q:
@@ -184,26 +180,30 @@ def pledge_submit(*, pledge: Pledge, actor) -> Pledge:
     if pledge.state in EDITABLE_STATES and not pledge.is_complete:
         raise IncompletePledge()
     resubmission = pledge.state == State.CHANGES_REQUESTED
-    return _transition(
-        pledge,
-        allowed_from=EDITABLE_STATES,
-        to=State.SUBMITTED,
-        action=Action.PLEDGE_RESUBMITTED if resubmission else Action.PLEDGE_SUBMITTED,
-        actor=actor,
-        guard=_complete_rows(),
-        submitted_at=timezone.now(),
-    )
+    with transaction.atomic():
+        _transition(
+            pledge,
+            allowed_from=EDITABLE_STATES,
+            to=State.SUBMITTED,
+            action=Action.PLEDGE_RESUBMITTED if resubmission else Action.PLEDGE_SUBMITTED,
+            actor=actor,
+            guard=_complete_rows(),
+            submitted_at=timezone.now(),
+        )
+    return pledge
 
 
 def pledge_withdraw(*, pledge: Pledge, actor, reason: str = "") -> Pledge:
-    return _transition(
-        pledge,
-        allowed_from=(State.DRAFT, State.SUBMITTED, State.CHANGES_REQUESTED),
-        to=State.WITHDRAWN,
-        action=Action.PLEDGE_WITHDRAWN,
-        actor=actor,
-        reason=reason,
-    )
+    with transaction.atomic():
+        _transition(
+            pledge,
+            allowed_from=(State.DRAFT, State.SUBMITTED, State.CHANGES_REQUESTED),
+            to=State.WITHDRAWN,
+            action=Action.PLEDGE_WITHDRAWN,
+            actor=actor,
+            reason=reason,
+        )
+    return pledge
 
 
 def _require_reason(reason: str) -> str:
@@ -218,49 +218,69 @@ _DECIDED = {"claimed_by": None, "claimed_at": None}
 
 
 def pledge_approve(*, pledge: Pledge, actor) -> Pledge:
-    return _transition(
-        pledge,
-        allowed_from=(State.SUBMITTED,),
-        to=State.APPROVED,
-        action=Action.PLEDGE_APPROVED,
-        actor=actor,
-        decided_at=timezone.now(),
-        **_DECIDED,
-    )
+    """Publish the pledge: the certificate it is owed commits (or not) with the decision."""
+    with transaction.atomic():
+        event = _transition(
+            pledge,
+            allowed_from=(State.SUBMITTED,),
+            to=State.APPROVED,
+            action=Action.PLEDGE_APPROVED,
+            actor=actor,
+            decided_at=timezone.now(),
+            **_DECIDED,
+        )
+        certificate_owe(pledge=pledge)
+        public_data_changed()
+        _members_told(event)
+    return pledge
 
 
 def pledge_request_changes(*, pledge: Pledge, actor, reason: str) -> Pledge:
-    return _transition(
-        pledge,
-        allowed_from=(State.SUBMITTED,),
-        to=State.CHANGES_REQUESTED,
-        action=Action.PLEDGE_CHANGES_REQUESTED,
-        actor=actor,
-        reason=_require_reason(reason),
-        decided_at=timezone.now(),
-        **_DECIDED,
-    )
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        event = _transition(
+            pledge,
+            allowed_from=(State.SUBMITTED,),
+            to=State.CHANGES_REQUESTED,
+            action=Action.PLEDGE_CHANGES_REQUESTED,
+            actor=actor,
+            reason=reason,
+            decided_at=timezone.now(),
+            **_DECIDED,
+        )
+        _members_told(event)
+    return pledge
 
 
 def pledge_reject(*, pledge: Pledge, actor, reason: str) -> Pledge:
-    return _transition(
-        pledge,
-        allowed_from=(State.SUBMITTED,),
-        to=State.REJECTED,
-        action=Action.PLEDGE_REJECTED,
-        actor=actor,
-        reason=_require_reason(reason),
-        decided_at=timezone.now(),
-        **_DECIDED,
-    )
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        event = _transition(
+            pledge,
+            allowed_from=(State.SUBMITTED,),
+            to=State.REJECTED,
+            action=Action.PLEDGE_REJECTED,
+            actor=actor,
+            reason=reason,
+            decided_at=timezone.now(),
+            **_DECIDED,
+        )
+        _members_told(event)
+    return pledge
 
 
 def pledge_revoke(*, pledge: Pledge, actor, reason: str) -> Pledge:
-    return _transition(
-        pledge,
-        allowed_from=(State.APPROVED,),
-        to=State.REVOKED,
-        action=Action.PLEDGE_REVOKED,
-        actor=actor,
-        reason=_require_reason(reason),
-    )
+    """Withdraw the association's endorsement; the listing stays public, marked revoked."""
+    reason = _require_reason(reason)
+    with transaction.atomic():
+        event = _transition(
+            pledge,
+            allowed_from=(State.APPROVED,),
+            to=State.REVOKED,
+            action=Action.PLEDGE_REVOKED,
+            actor=actor,
+            reason=reason,
+        )
+        public_data_changed()
+        _members_told(event)
+    return pledge

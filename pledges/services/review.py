@@ -1,8 +1,8 @@
-"""Writes of the review console that are not decisions: claims and internal notes."""
+"""Writes of the review console besides single decisions: claims, internal notes and
+approval in bulk."""
 
-from datetime import timedelta
+from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -10,12 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import events
 from ..errors import DomainError
-from ..models import Pledge, ReviewNote
-
-
-def claim_cutoff():
-    """Claims made before this moment have lapsed."""
-    return timezone.now() - timedelta(minutes=settings.REVIEW_CLAIM_MINUTES)
+from ..models import Pledge, ReviewNote, claim_cutoff
+from .pledges import pledge_approve
 
 
 def pledge_claim(*, pledge: Pledge, actor) -> Pledge:
@@ -56,3 +52,25 @@ def note_add(*, pledge: Pledge, actor, text: str) -> ReviewNote:
         note = ReviewNote.objects.create(pledge=pledge, author=actor, text=text)
         events.note_added_event(pledge=pledge, actor=actor, note_id=note.pk)
     return note
+
+
+@dataclass
+class BulkApproval:
+    approved: list[Pledge] = field(default_factory=list)
+    # Pledges whose state had changed since the reviewer chose them (shown as they are now).
+    skipped: list[Pledge] = field(default_factory=list)
+
+
+def pledges_approve_in_bulk(*, pledges: list[Pledge], actor) -> BulkApproval:
+    """Approve each pledge on its own (one transaction each, as if clicked one by one), so
+    one that another reviewer decided meanwhile is skipped and the rest still go through."""
+    outcome = BulkApproval()
+    for pledge in pledges:
+        try:
+            pledge_approve(pledge=pledge, actor=actor)
+        except DomainError:
+            pledge.refresh_from_db(fields=["state"])
+            outcome.skipped.append(pledge)
+        else:
+            outcome.approved.append(pledge)
+    return outcome

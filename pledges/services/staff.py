@@ -1,27 +1,16 @@
 """Writes of staff roles: who may review pledges and who administers the console."""
 
-from urllib.parse import urlsplit
-
-from allauth.account.forms import ResetPasswordForm
 from allauth.account.models import EmailAddress
-from allauth.core import context as allauth_context
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, User
 
 from .. import events
-from ..errors import DomainError, PermissionDenied
-from ..roles import ADMINISTRATORS, REVIEWERS
-
-REVIEWER = "reviewer"
-ADMINISTRATOR = "administrator"
-ROLE_GROUPS = {REVIEWER: REVIEWERS, ADMINISTRATOR: ADMINISTRATORS}
-ROLE_LABELS = {REVIEWER: _("Reviewer"), ADMINISTRATOR: _("Administrator")}
+from ..errors import DomainError, NotAllowed
+from ..jobs import queue_after_commit
+from ..roles import ADMINISTRATOR, ROLE_GROUPS, ROLE_LABELS
 
 
 def _group(role: str) -> Group:
@@ -48,28 +37,6 @@ def _create_staff_user(email: str) -> User:
     except IntegrityError:
         raise DomainError(_("This address was registered a moment ago. Please retry.")) from None
     return user
-
-
-def _site_request() -> HttpRequest:
-    """A request for the public site, for mails sent outside a web request (e.g. a shell)."""
-    parts = urlsplit(settings.SITE_URL)
-    request = HttpRequest()
-    # allauth adds https itself when ACCOUNT_DEFAULT_HTTP_PROTOCOL says so.
-    request.META.update(
-        SERVER_NAME=parts.hostname or "localhost",
-        SERVER_PORT=str(parts.port or (443 if parts.scheme == "https" else 80)),
-        HTTP_HOST=parts.netloc,
-    )
-    return request
-
-
-def _send_password_setup_mail(user: User, request: HttpRequest) -> None:
-    # allauth's own reset mail: its link (/accounts/password/reset/key/…) lets the new
-    # staff member choose a password, and expires like any reset link.
-    form = ResetPasswordForm(data={"email": user.email})
-    if form.is_valid():
-        with allauth_context.request_context(request), translation.override(user.language):
-            form.save(request)
 
 
 def staff_role_grant(*, actor: User, email: str, role: str) -> User:
@@ -100,9 +67,8 @@ def staff_role_grant(*, actor: User, email: str, role: str) -> User:
         user.groups.add(group)
         events.staff_role_granted_event(actor=actor, user=user, role=role)
         if created:
-            # Prefer the current request: its host has passed ALLOWED_HOSTS.
-            request = allauth_context.request or _site_request()
-            transaction.on_commit(lambda: _send_password_setup_mail(user, request))
+            # They choose a password from the mailed link.
+            queue_after_commit("pledges.tasks.send_password_setup_email", user.pk)
     return user
 
 
@@ -110,7 +76,7 @@ def staff_role_revoke(*, actor: User, user: User, role: str) -> None:
     group = _group(role)
     if role == ADMINISTRATOR and user.pk == actor.pk:
         # Keeps at least one administrator: nobody can lock the console out by accident.
-        raise PermissionDenied(_("You cannot remove your own administrator role."))
+        raise NotAllowed(_("You cannot remove your own administrator role."))
     with transaction.atomic():
         removed, _rows = User.groups.through.objects.filter(user=user, group=group).delete()
         if removed != 1:

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from pledges import fonts
+from pledges.certificates import fonts
 
 
 class Command(BaseCommand):

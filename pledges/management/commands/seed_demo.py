@@ -16,14 +16,16 @@ from PIL import Image, ImageDraw
 from stdnum.cn import uscc
 
 from accounts.models import Membership, User
-from pledges.demo_text import PLEDGE_TEXT
 from pledges.models import Campaign, Enterprise, Industry, Pledge, Province
+from pledges.reference import DATA_DIR
 from pledges.roles import ADMINISTRATORS, REVIEWERS
 from pledges.services import pledges as pledge_services
 from pledges.services.campaigns import campaign_create
 from pledges.services.enterprises import enterprise_register
 
 DEMO_PASSWORD = "chengxin-demo"  # noqa: S105 - printed demo credential for local use only
+# The demo campaign's pledge text (the association publishes its own each year).
+DEMO_PLEDGE_TEXT = DATA_DIR / "demo-pledge-text.txt"
 
 
 # (name, city, region code, industry division, owner e-mail, the state the pledge ends in)
@@ -109,7 +111,7 @@ class Command(BaseCommand):
             actor=admin,
             year=now.year,
             title=f"{now.year}年企业质量诚信倡议",
-            pledge_text=PLEDGE_TEXT,
+            pledge_text=DEMO_PLEDGE_TEXT.read_text(encoding="utf-8"),
             opens_at=now - timedelta(days=30),
             closes_at=now + timedelta(days=90),
             number_prefix="CQ",

@@ -1,0 +1,71 @@
+"""Whole public pages, shared by every visitor who has no session.
+
+Such a visitor sees exactly what any other sees in the same language (the pages carry no
+form token for them: see accounts.views.set_language), so one rendered response can serve
+them all. The keys carry the public data version: an approval or a revocation bumps it, and
+the next request renders afresh.
+"""
+
+import functools
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.utils.translation import get_language
+
+VERSION_KEY = "public-data-version"
+PAGE_TTL = 300
+# A visitor with one of these cookies may see something of their own (their name in the
+# header, a message): their pages are rendered for them alone.
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
+
+
+def public_data_version() -> int:
+    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+
+
+def cache_key(prefix: str, *parts) -> str:
+    """A short, safe cache key for any text (search terms may be anything), valid until the
+    public data change."""
+    digest = hashlib.sha256(json.dumps(parts, ensure_ascii=True).encode()).hexdigest()[:32]
+    return f"{prefix}:{public_data_version()}:{digest}"
+
+
+def shared_page(view=None, *, ttl: int = PAGE_TTL):
+    """Serve the view's response from the cache to visitors without a session, for ``ttl``
+    seconds at most (or until the public data change)."""
+    if view is None:
+        return functools.partial(shared_page, ttl=ttl)
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not is_anonymous_visit(request):
+            return view(request, *args, **kwargs)
+        # The whole URL: the API's links are absolute (scheme and host).
+        key = cache_key("public-page", get_language(), request.build_absolute_uri())
+        response = cache.get(key)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if is_shareable(response):
+                cache.set(key, response, ttl)
+        return response
+
+    return wrapped
+
+
+def is_anonymous_visit(request) -> bool:
+    return request.method in ("GET", "HEAD") and not any(
+        name in request.COOKIES for name in PERSONAL_COOKIES
+    )
+
+
+def is_shareable(response) -> bool:
+    # A response that sets a cookie (a form token, say) belongs to one visitor only.
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "private" not in response.get("Cache-Control", "")
+    )

@@ -1,0 +1,53 @@
+"""Forms of the public pages: the list's filters and certificate verification."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ..validators import (
+    CERTIFICATE_NUMBER_EXAMPLE,
+    CERTIFICATE_NUMBER_INPUT_MAX,
+    normalise_certificate_number,
+)
+
+
+class PublicFilterForm(forms.Form):
+    SORTS = [("newest", _("Newest first")), ("name", _("By name"))]
+
+    q = forms.CharField(label=_("Name or credit code"), required=False, max_length=50)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    province = forms.ChoiceField(label=_("Province"), required=False)
+    industry = forms.ChoiceField(label=_("Industry"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
+
+    def __init__(self, *args, years, provinces, industries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All years")), *[(y, y) for y in years]]
+        self.fields["province"].choices = [("", _("All provinces")), *provinces]
+        self.fields["industry"].choices = [("", _("All industries")), *industries]
+
+
+class VerifyForm(forms.Form):
+    number = forms.CharField(
+        label=_("Certificate number"),
+        max_length=CERTIFICATE_NUMBER_INPUT_MAX,
+        help_text=_("As printed on the certificate, for example CQ-2026-000001."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "characters",
+                "spellcheck": "false",
+                "placeholder": CERTIFICATE_NUMBER_EXAMPLE,
+            }
+        ),
+    )
+
+    def clean_number(self):
+        number = normalise_certificate_number(self.cleaned_data["number"])
+        if number is None:
+            raise ValidationError(
+                _("This is not a certificate number. Enter it as printed, like %(example)s."),
+                code="invalid",
+                params={"example": CERTIFICATE_NUMBER_EXAMPLE},
+            )
+        return number

@@ -1,0 +1,212 @@
+"""The public pages: the pledge list (/pledges/), an enterprise's page (/pledges/<id>/), the
+CSV export, the statistics and robots.txt.
+
+Public and anonymous. Filters are those of /pledges/ (selectors.parse_public_query), so a
+link's query string works on the list, the CSV and the API alike.
+"""
+
+from datetime import date
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from ..models import Pledge
+from ..reference import is_english
+from ..responses import csv_response, text_cell
+from . import selectors
+from .cache import cache_key, shared_page
+from .charts import bar_chart
+from .rate_limits import refuse_page, refuse_text, search_limited
+
+FRAGMENT_TTL = 300
+PUBLIC_MAX_AGE = 30
+STATIC_MAX_AGE = 3600
+
+
+def public_response(response, max_age: int = PUBLIC_MAX_AGE):
+    """Cacheable by anyone, briefly: the same for every visitor (given Vary)."""
+    patch_cache_control(response, public=True, max_age=max_age)
+    return response
+
+
+@search_limited(refuse_page)
+@shared_page
+def pledge_list(request):
+    form, query = selectors.parse_public_query(request.GET, english=is_english())
+    if query is None:  # the form, with its messages at the fields
+        main_html = render_to_string("public/_filter_form.html", {"form": form}, request)
+    else:
+        # The filters and the list are cached together per query, language and data
+        # version; rendering the filters' hundred options costs more than the queries.
+        key = cache_key("public-list", get_language(), request.GET.urlencode())
+        main_html = cache.get(key)
+        if main_html is None:
+            main_html = render_to_string(
+                "public/_filter_form.html", {"form": form}, request
+            ) + _render_list(request, query)
+            cache.set(key, main_html, FRAGMENT_TTL)
+    return render(request, "public/pledge_list.html", {"main_html": main_html})
+
+
+def _render_list(request, query) -> str:
+    page = selectors.public_page(
+        query,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        last=request.GET.get("page") == "last",
+    )
+    revoked = [p.pk for p in page.items if p.state == "revoked"]
+    params = request.GET.copy()
+    for name in ("after", "before", "page"):
+        params.pop(name, None)
+    return render_to_string(
+        "public/_pledge_rows.html",
+        {
+            "page": page,
+            "count": selectors.public_count(query),
+            "reasons": selectors.revocation_reasons(revoked) if revoked else {},
+            "base_query": params.urlencode(),
+        },
+        request=request,
+    )
+
+
+@shared_page
+def pledge_detail(request, pledge_id):
+    pledge = selectors.public_pledge(pledge_id)
+    if pledge is None:
+        raise Http404
+    reasons = selectors.revocation_reasons([pledge.pk]) if pledge.state == "revoked" else {}
+    return render(
+        request,
+        "public/pledge_detail.html",
+        {
+            "pledge": pledge,
+            "enterprise": pledge.enterprise,
+            "certificate": getattr(pledge, "certificate", None),
+            "revocation_reason": reasons.get(pledge.pk, ""),
+            "other_years": selectors.other_public_years(pledge),
+        },
+    )
+
+
+# --- CSV --------------------------------------------------------------------------------
+
+
+@require_safe
+@search_limited(refuse_text)
+def export_csv(request):
+    english = is_english()
+    form, query = selectors.parse_public_query(request.GET, english=english)
+    if query is None:
+        return HttpResponseBadRequest(
+            "\n".join(f"{e['parameter']}: {e['message']}" for e in form_errors(form)),
+            content_type="text/plain; charset=utf-8",
+        )
+
+    def rows():
+        # Run while the response is sent, in the request's language (see csv_response).
+        states = {state: str(label) for state, label in Pledge.State.choices}
+        for row in selectors.export_rows(query, english=english):
+            yield [
+                row["year"],
+                row["enterprise_name"],
+                text_cell(row["credit_code"]),
+                row["province_name"],
+                text_cell(row["industry_code"]),
+                row["industry_name"],
+                _date(row["signed_on"]),
+                states[row["state"]],
+                row["revocation_reason"],
+                row["certificate_number"],
+            ]
+
+    header = [
+        _("Year"),
+        _("Enterprise"),
+        _("Unified Social Credit Code"),
+        _("Province"),
+        _("Industry code"),
+        _("Industry"),
+        _("Signed on"),
+        _("State"),
+        _("Revocation reason"),
+        _("Certificate number"),
+    ]
+    suffix = query.year or "all-years"
+    response = csv_response(
+        filename=f"chengxin-public-pledges-{suffix}.csv", header=header, rows=rows()
+    )
+    # Headers and names follow the language, chosen by Accept-Language or the cookie.
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return public_response(response)
+
+
+def _date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def form_errors(form) -> list[dict]:
+    """The filter form's errors as the API and the CSV report them: parameter and message."""
+    return [
+        {"parameter": name, "message": error["message"]}
+        for name, errors in form.errors.get_json_data().items()
+        for error in errors
+    ]
+
+
+# --- Statistics -------------------------------------------------------------------------
+
+
+@require_safe
+@shared_page
+def stats(request):
+    years = selectors.filter_choices()[0]
+    year = request.GET.get("year", "")
+    if year:
+        if not (year.isascii() and year.isdigit() and len(year) <= 4) or int(year) not in years:
+            raise Http404
+        year = int(year)
+    data = selectors.public_stats(year or None)
+    english = is_english()
+    provinces = [(row.display(english), row.count) for row in data.provinces]
+    sections = [(f"{row.code} {row.display(english)}", row.count) for row in data.sections]
+    return render(
+        request,
+        "public/stats.html",
+        {
+            "years": sorted(years, reverse=True),
+            "year": year or None,
+            "stats": data,
+            "year_chart": bar_chart([(str(row.year), row.approved) for row in data.years]),
+            "provinces": provinces,
+            "province_chart": bar_chart(provinces),
+            "sections": sections,
+            "section_chart": bar_chart(sections),
+        },
+    )
+
+
+# --- robots.txt -------------------------------------------------------------------------
+
+PRIVATE_PATHS = ("/portal/", "/review/", "/accounts/", "/admin/", "/api/")
+
+
+@require_safe
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in PRIVATE_PATHS),
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        "",
+    ]
+    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+    return public_response(response, STATIC_MAX_AGE)

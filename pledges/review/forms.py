@@ -1,0 +1,188 @@
+"""Forms of the review console: decisions, notes, campaigns, staff roles and exports."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Campaign
+from ..roles import ROLE_LABELS
+from ..validators import validate_plain_text
+
+
+class StandardReason(models.TextChoices):
+    STAMPED_PAGE_UNCLEAR = "stamped_page_unclear", _("The stamped page is unclear or incomplete.")
+    SEAL_MISSING = "seal_missing", _("The company seal or the signature is missing.")
+    SIGNER_NOT_AUTHORISED = (
+        "signer_not_authorised",
+        _("The signer's authority to sign for the enterprise is not evident."),
+    )
+    DETAILS_MISMATCH = (
+        "details_mismatch",
+        _("The enterprise details do not match the business licence."),
+    )
+    PROFILE_INCOMPLETE = "profile_incomplete", _("The enterprise profile is incomplete.")
+    OTHER = "other", _("Other (explain below)")
+
+
+class DecisionForm(forms.Form):
+    """The reason for a decision; which parts are required depends on the decision."""
+
+    standard_reason = forms.ChoiceField(
+        label=_("Standard reason"),
+        choices=[("", "---------"), *StandardReason.choices],
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+        validators=[validate_plain_text],
+    )
+
+    def __init__(self, *args, decision: str, **kwargs):
+        self.decision = decision
+        super().__init__(*args, **kwargs)
+        if decision not in ("request_changes", "reject"):
+            del self.fields["standard_reason"]
+        if decision == "approve":
+            del self.fields["reason"]
+        elif decision == "revoke":
+            self.fields["reason"].label = _("Public reason")
+            self.fields["reason"].help_text = _(
+                "Shown on the public list and on the certificate's verification page."
+            )
+        else:
+            self.fields["reason"].help_text = _("Shown to the enterprise.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.decision == "approve":
+            return cleaned
+        standard = cleaned.get("standard_reason", "")
+        text = (cleaned.get("reason") or "").strip()
+        needs_text = self.decision == "revoke" or standard in ("", StandardReason.OTHER)
+        if needs_text and not text and "reason" not in self.errors:
+            self.add_error("reason", ValidationError(_("Please give the reason."), "required"))
+        cleaned["composed_reason"] = self._compose(standard, text)
+        return cleaned
+
+    @staticmethod
+    def _compose(standard: str, text: str) -> str:
+        if not standard or standard == StandardReason.OTHER:
+            return text
+        # Stored in the association's working language, whatever the reviewer's interface.
+        with translation.override(settings.LANGUAGE_CODE):
+            label = str(StandardReason(standard).label)
+        # Chinese sentences follow each other without a space.
+        return f"{label}{text}" if label.endswith(("。", "！", "？")) else f"{label} {text}".strip()
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text=_("Seen by reviewers only, never by the enterprise."),
+        validators=[validate_plain_text],
+    )
+
+
+# --- Campaigns ------------------------------------------------------------------------
+
+# The browser's own date-and-time picker; the value is read in the site's time zone.
+DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class CampaignForm(forms.ModelForm):
+    """A campaign's editable fields; the pledge text is read-only once anyone has signed."""
+
+    number_prefix = forms.CharField(
+        label=_("Certificate number prefix"),
+        max_length=10,
+        validators=[
+            RegexValidator(
+                r"^[A-Z][A-Z0-9]*$",
+                _("Use capital letters and digits, starting with a letter."),
+            )
+        ],
+        help_text=Campaign._meta.get_field("number_prefix").help_text,
+    )
+
+    class Meta:
+        model = Campaign
+        fields = ["title", "pledge_text", "opens_at", "closes_at", "number_prefix"]
+        widgets = {
+            "pledge_text": forms.Textarea(attrs={"rows": 10}),
+            "opens_at": DATETIME_WIDGET,
+            "closes_at": DATETIME_WIDGET,
+        }
+
+    def __init__(self, *args, text_frozen: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("title", "pledge_text"):
+            self.fields[name].validators.append(validate_plain_text)
+        if text_frozen:
+            # A disabled field ignores what is posted and keeps the stored text.
+            field = self.fields["pledge_text"]
+            field.disabled = True
+            field.help_text = _(
+                "Enterprises have already signed this text, so it can no longer change. "
+                "Publish a new text in a new campaign instead."
+            )
+
+    def clean_closes_at(self):
+        opens_at = self.cleaned_data.get("opens_at")
+        closes_at = self.cleaned_data.get("closes_at")
+        if opens_at and closes_at and closes_at <= opens_at:
+            raise ValidationError(
+                _("Signing must close after it opens."), code="closes_before_opening"
+            )
+        return closes_at
+
+
+class CampaignCreateForm(CampaignForm):
+    year = forms.IntegerField(
+        label=_("Year"),
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+    )
+
+    class Meta(CampaignForm.Meta):
+        fields = ["year", *CampaignForm.Meta.fields]
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if Campaign.objects.filter(year=year).exists():
+            raise ValidationError(_("There is already a campaign for %(year)s.") % {"year": year})
+        return year
+
+
+# --- Staff and exports ----------------------------------------------------------------
+
+
+class StaffForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_("Someone without an account receives an e-mail to choose a password."),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=list(ROLE_LABELS.items()))
+
+
+class CampaignChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.year} · {obj.title}"
+
+
+class ExportForm(forms.Form):
+    campaign = CampaignChoiceField(
+        queryset=Campaign.objects.only("year", "title"),
+        to_field_name="year",
+        required=False,
+        empty_label=_("All campaigns"),
+        label=_("Campaign"),
+    )

@@ -1,0 +1,192 @@
+"""Reads of the review console: the queue and everything needed to decide on one pledge."""
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import User
+
+from ..models import Campaign, Certificate, Enterprise, Pledge, claim_cutoff, text_sha256
+from ..roles import ADMINISTRATORS, REVIEWERS
+from ..validators import credit_code_province, normalise_credit_code
+from .filters import ReviewQueueFilter
+
+QUEUE_PAGE_SIZE = 50
+
+# Words every company name carries; left out when looking for look-alike names.
+_LEGAL_FORMS = re.compile(
+    r"(股份有限公司|有限责任公司|有限公司|集团|公司|厂|省|市|自治区|特别行政区)$"
+)
+
+
+def review_queue(*, data, user, page_number):
+    """The filtered queue (oldest first), one page of it, and the counts per state."""
+    pledges = Pledge.objects.select_related(
+        "enterprise__province", "enterprise__industry", "campaign", "claimed_by"
+    ).order_by(F("submitted_at").asc(nulls_last=True), "id")
+    queue_filter = ReviewQueueFilter(data, queryset=pledges, request=_Request(user))
+    # django-filter skips a filter whose value is invalid; the queue then shows nothing
+    # (with the message at the field) rather than every pledge as if it were not there.
+    valid = queue_filter.is_valid()
+    page = Paginator(queue_filter.qs if valid else pledges.none(), QUEUE_PAGE_SIZE).get_page(
+        page_number
+    )
+    # Counts per state under the same filters, whatever state is being looked at.
+    unfiltered_state = {key: value for key, value in queue_filter.data.items() if key != "state"}
+    unfiltered_state["state"] = ReviewQueueFilter.ALL
+    by_state = ReviewQueueFilter(
+        unfiltered_state, queryset=Pledge.objects.all(), request=_Request(user)
+    ).qs
+    counts = dict(by_state.order_by().values_list("state").annotate(n=Count("id"))) if valid else {}
+    return queue_filter, page, counts
+
+
+@dataclass
+class _Request:
+    # django-filter only needs request.user for "claimed by me".
+    user: object
+
+
+def overdue_before():
+    return timezone.now() - timedelta(days=settings.REVIEW_OVERDUE_DAYS)
+
+
+def pledge_for_review(*, pledge_id: int) -> Pledge:
+    return get_object_or_404(
+        Pledge.objects.select_related(
+            "enterprise__province", "enterprise__industry__section", "campaign", "claimed_by"
+        ),
+        pk=pledge_id,
+    )
+
+
+@dataclass
+class CreditCodeCheck:
+    valid: bool
+    matches_province: bool
+    region: str
+
+
+def credit_code_check(enterprise: Enterprise) -> CreditCodeCheck:
+    try:
+        code = normalise_credit_code(enterprise.credit_code)
+    except ValidationError:
+        return CreditCodeCheck(valid=False, matches_province=False, region="")
+    region = credit_code_province(code)
+    return CreditCodeCheck(
+        valid=True, matches_province=region == enterprise.province_id, region=region
+    )
+
+
+def name_core(name: str) -> str:
+    core = name.strip()
+    for _ in range(3):
+        core = _LEGAL_FORMS.sub("", core)
+    return core
+
+
+def look_alike_enterprises(enterprise: Enterprise, *, limit: int = 10):
+    """Other enterprises with the same code or a name that contains this one's core."""
+    core = name_core(enterprise.name)
+    match = Q(credit_code=enterprise.credit_code)
+    if len(core) >= 2:
+        match |= Q(name__icontains=core)
+    return (
+        Enterprise.objects.filter(match)
+        .exclude(pk=enterprise.pk)
+        .select_related("province")
+        .order_by("name")[:limit]
+    )
+
+
+def earlier_pledges(pledge: Pledge):
+    return (
+        Pledge.objects.filter(enterprise_id=pledge.enterprise_id)
+        .exclude(pk=pledge.pk)
+        .select_related("campaign")
+        .order_by("-campaign__year", "-created_at")
+    )
+
+
+def text_integrity(pledge: Pledge) -> dict:
+    computed = text_sha256(pledge.text_snapshot)
+    return {
+        "hash_matches": computed == pledge.text_sha256,
+        "same_as_campaign": pledge.text_snapshot == pledge.campaign.pledge_text,
+    }
+
+
+def claim_is_active(pledge: Pledge) -> bool:
+    return bool(pledge.claimed_by_id and pledge.claimed_at and pledge.claimed_at >= claim_cutoff())
+
+
+def review_timeline(pledge: Pledge):
+    return pledge.events.select_related("actor").order_by("created_at", "id")
+
+
+def review_notes(pledge: Pledge):
+    return pledge.notes.select_related("author").order_by("created_at", "id")
+
+
+def pledges_for_bulk_approval(*, ids: list[int]) -> list[Pledge]:
+    return list(
+        Pledge.objects.filter(pk__in=ids).select_related("enterprise", "campaign").order_by("id")
+    )
+
+
+def certificate_to_rerender(*, pledge_id: int) -> Certificate:
+    return get_object_or_404(
+        Certificate.objects.select_related("pledge__enterprise", "pledge__campaign"),
+        pledge_id=pledge_id,
+    )
+
+
+def certificate_file_for_review(*, pledge_id: int) -> Certificate:
+    """A rendered certificate, whatever became of its pledge since (reviewers keep the record)."""
+    return get_object_or_404(
+        Certificate.objects.exclude(file=""), pledge_id=pledge_id, rendered_at__isnull=False
+    )
+
+
+# --- Campaigns and staff (administrators) -------------------------------------------------
+
+
+def campaigns_with_state_counts() -> list[Campaign]:
+    """Every campaign with a count per pledge state: one query, a filtered COUNT per state."""
+    counts = {
+        state: Count("pledges", filter=Q(pledges__state=state)) for state in Pledge.State.values
+    }
+    return list(Campaign.objects.defer("pledge_text").annotate(**counts, total=Count("pledges")))
+
+
+def campaign_of_year(*, year: int) -> Campaign:
+    return get_object_or_404(Campaign, year=year)
+
+
+def campaign_has_signatures(campaign: Campaign) -> bool:
+    return campaign.pledges.exists()
+
+
+def _in_group(name: str) -> Exists:
+    return Exists(User.groups.through.objects.filter(user=OuterRef("pk"), group__name=name))
+
+
+def staff_members():
+    return (
+        User.objects.annotate(
+            is_reviewer=_in_group(REVIEWERS), is_administrator=_in_group(ADMINISTRATORS)
+        )
+        .filter(Q(is_reviewer=True) | Q(is_administrator=True))
+        .order_by("email")
+    )
+
+
+def staff_member(*, user_id: int) -> User:
+    return get_object_or_404(User, pk=user_id)

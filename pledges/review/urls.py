@@ -1,0 +1,36 @@
+"""Every /review/ URL: the queue, one pledge and its decisions, and the administrators' pages."""
+
+from django.urls import path
+
+from .views import campaigns, decisions, detail, exports, queue, staff
+
+app_name = "review"
+
+urlpatterns = [
+    path("", queue.queue, name="queue"),
+    path("bulk-approve/", decisions.bulk_approve, name="bulk_approve"),
+    path("pledges/<int:pledge_id>/", detail.pledge_detail, name="pledge"),
+    path("pledges/<int:pledge_id>/stamped-page/", detail.stamped_page, name="stamped_page"),
+    path("pledges/<int:pledge_id>/licence/", detail.licence_scan, name="licence_scan"),
+    path("pledges/<int:pledge_id>/claim/", detail.claim, name="claim"),
+    path("pledges/<int:pledge_id>/release/", detail.release, name="release"),
+    path("pledges/<int:pledge_id>/notes/", detail.add_note, name="add_note"),
+    path("pledges/<int:pledge_id>/certificate.pdf", detail.certificate, name="certificate"),
+    path(
+        "pledges/<int:pledge_id>/certificate/rerender/",
+        detail.certificate_rerender_view,
+        name="certificate_rerender",
+    ),
+    path("pledges/<int:pledge_id>/<str:decision>/", decisions.decide, name="decide"),
+    path("exports/", exports.export_list, name="exports"),
+    path("exports/pledges.csv", exports.export_pledges, name="export_pledges"),
+    path("exports/decisions.csv", exports.export_decisions, name="export_decisions"),
+    path("campaigns/", campaigns.campaign_list, name="campaigns"),
+    path("campaigns/new/", campaigns.campaign_create_view, name="campaign_create"),
+    path("campaigns/<int:year>/edit/", campaigns.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:year>/open/", campaigns.campaign_open, name="campaign_open"),
+    path("campaigns/<int:year>/close/", campaigns.campaign_close, name="campaign_close"),
+    path("staff/", staff.staff_list, name="staff"),
+    path("staff/add/", staff.staff_add, name="staff_add"),
+    path("staff/<int:user_id>/remove/<str:role>/", staff.staff_remove, name="staff_remove"),
+]
