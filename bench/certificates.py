@@ -30,13 +30,25 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project, for its apps
+from bench.harness import (  # noqa: E402
+    CLOCK_TICKS,
+    RESULTS_DIR,
+    ROOT,
+    cpu_ticks,
+    create_database,
+    database_url,
+    drop_database,
+    load_average,
+    postgres_server,
+    process_tree,
+    write_results,
+)
 
 BENCH_DATABASE = "chengxin_bench"
-RESULTS = ROOT / "var" / "bench" / "certificates.json"
+RESULTS = RESULTS_DIR / "certificates.json"
 RARE_CHARACTERS = "堃㑇喆昇珺祎犇𠀾"  # outside GB 2312: printed from the fallback font
 
 # Enterprise names: a city, two or three characters of a trade name, an industry and a form.
@@ -149,7 +161,7 @@ def enterprise_names(count: int, *, seed: int, rare_share: float) -> list[str]:
 def certificate_data(i: int, name: str):
     from django.utils import timezone
 
-    from pledges.certificates import CertificateData
+    from pledges.certificates.rendering import CertificateData
 
     return CertificateData(
         number=f"CQ-2025-{i + 1:06d}",
@@ -166,8 +178,8 @@ def certificate_data(i: int, name: str):
 
 def naive_html(data) -> str:
     """The certificate as the naive design had it: the system font, no @font-face."""
-    from pledges import fonts
-    from pledges.certificates import render_html
+    from pledges.certificates import fonts
+    from pledges.certificates.rendering import render_html
 
     html, faces = re.subn(r"@font-face\s*\{[^}]*\}\s*", "", render_html(data))
     html, families = re.subn(
@@ -187,7 +199,7 @@ def run_loop(kind: str, count: int, offset: int, seed: int, rare_share: float) -
     django.setup()
     from weasyprint import HTML
 
-    from pledges.certificates import render_pdf
+    from pledges.certificates.rendering import render_pdf
 
     names = enterprise_names(offset + count, seed=seed, rare_share=rare_share)[offset:]
     if kind == "naive":
@@ -252,62 +264,26 @@ def loop_throughput(kind: str, count: int, processes: int, args, env: dict) -> d
 # --- The throwaway database -------------------------------------------------------------
 
 
-def server_settings() -> dict:
-    import environ
-
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
+def server_url() -> str:
+    """The PostgreSQL server DATABASE_URL names (the benchmark never uses its database)."""
+    server = postgres_server(os.environ.get("DATABASE_URL", ""))
+    if server is None:
         raise SystemExit("bench: set DATABASE_URL to a PostgreSQL server (postgres://…)")
     if not os.environ.get("REDIS_URL", "").startswith("redis"):
         raise SystemExit("bench: set REDIS_URL to a Redis server (redis://…)")
-    return environ.Env.db_url_config(url)
+    return server
 
 
-def bench_database_url(server: dict, name: str) -> str:
-    auth = quote(server["USER"] or "", safe="")
-    if server.get("PASSWORD"):
-        auth += ":" + quote(server["PASSWORD"], safe="")
-    host = server.get("HOST") or "127.0.0.1"
+def bench_database_url(server: str, name: str) -> str:
     # Options in DATABASE_URL's query (sslmode, conn_max_age …) apply to the bench database.
-    query = urlsplit(os.environ["DATABASE_URL"]).query
-    return f"postgres://{auth}@{host}:{server.get('PORT') or 5432}/{name}" + (
-        f"?{query}" if query else ""
-    )
+    options = parse_qsl(urlsplit(os.environ["DATABASE_URL"]).query, keep_blank_values=True)
+    return database_url(server, name, **dict(options))
 
 
-@contextlib.contextmanager
-def maintenance_connection(server: dict):
-    import psycopg
-
-    connection = psycopg.connect(
-        dbname="postgres",
-        user=server["USER"] or None,
-        password=server.get("PASSWORD") or None,
-        host=server.get("HOST") or "127.0.0.1",
-        port=server.get("PORT") or 5432,
-        autocommit=True,
-    )
-    try:
-        yield connection
-    finally:
-        connection.close()
-
-
-def recreate_database(server: dict, name: str, *, drop_only: bool = False) -> None:
-    from psycopg import sql
-
-    if not re.fullmatch(r"chengxin_bench[a-z0-9_]*", name) or name == server["NAME"]:
-        raise SystemExit(f"bench: refusing to (re)create {name!r}: not a benchmark database")
-    with maintenance_connection(server) as connection:
-        connection.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        if not drop_only:
-            connection.execute(
-                sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
-                    sql.Identifier(name)
-                )
-            )
+def recreate_database(server: str, name: str, *, drop_only: bool = False) -> None:
+    drop_database(server, name)  # refuses any name but chengxin_bench…
+    if not drop_only:
+        create_database(server, name)
 
 
 # --- Fixtures: enterprises with submitted pledges, in bulk --------------------------------
@@ -398,17 +374,6 @@ def create_fixtures(names: list[str]):
 # --- The worker and its memory -----------------------------------------------------------
 
 
-def process_tree(pid: int) -> list[int]:
-    found, pending = [], [pid]
-    while pending:
-        current = pending.pop()
-        found.append(current)
-        path = Path(f"/proc/{current}/task/{current}/children")
-        with contextlib.suppress(OSError):
-            pending.extend(int(child) for child in path.read_text().split())
-    return found
-
-
 def memory_kb(pid: int) -> tuple[int, int]:
     """(RSS, PSS) of one process in kB; (0, 0) if it is gone."""
     rss = pss = 0
@@ -489,21 +454,16 @@ def celery_worker(workdir: Path, env: dict, queue: str, concurrency: int, name: 
 def tree_cpu_seconds(pid: int) -> tuple[float, float]:
     """CPU time of a process and its children (those already gone included), and of the
     process alone."""
-    ticks = own = 0
-    for current in process_tree(pid):
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-            utime, stime, cutime, cstime = map(int, fields[11:15])
-            ticks += utime + stime + (cutime + cstime if current == pid else 0)
-            own += utime + stime if current == pid else 0
-    return ticks / os.sysconf("SC_CLK_TCK"), own / os.sysconf("SC_CLK_TCK")
+    own, reaped = cpu_ticks(pid)
+    children = sum(cpu_ticks(child)[0] for child in process_tree(pid)[1:])
+    return (own + reaped + children) / CLOCK_TICKS, own / CLOCK_TICKS
 
 
 def machine_busy_seconds() -> float:
     """CPU time the whole machine spent busy (all processes, all cores), from /proc/stat."""
     values = list(map(int, Path("/proc/stat").read_text().splitlines()[0].split()[1:]))
     idle = values[3] + values[4]  # idle, iowait
-    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+    return (sum(values[:8]) - idle) / CLOCK_TICKS
 
 
 def wait_until(condition, *, timeout: float, what: str, interval: float = 0.25):
@@ -573,7 +533,7 @@ def check_sample(pledges, storage_root: Path, names: dict, rng: random.Random) -
     """Read back some of the stored PDFs as a person would: text, and the QR code."""
     from pypdf import PdfReader
 
-    from pledges.certificates import verify_url
+    from pledges.certificates.rendering import verify_url
     from pledges.models import Certificate
 
     try:
@@ -828,9 +788,11 @@ def main() -> None:
         run_loop(args.loop, args.baseline_count, args.loop_offset, args.seed, args.rare_share)
         return
     baseline_count = args.baseline_count or min(args.count, 200)
-    server = server_settings()
+    server = server_url()
+    if args.database == urlsplit(os.environ["DATABASE_URL"]).path.lstrip("/"):
+        raise SystemExit(f"bench: refusing to (re)create {args.database!r}: DATABASE_URL names it")
 
-    from pledges import fonts
+    from pledges.certificates import fonts
 
     fonts.ensure_font(log=print)
     workdir = Path(tempfile.mkdtemp(prefix="chengxin-bench-"))
@@ -843,7 +805,7 @@ def main() -> None:
         "EMAIL_URL": f"filemail:///{workdir / 'mail'}",
     }
     os.environ.update(env)
-    load_before = os.getloadavg()
+    load_before = load_average()
     try:
         print(f"Baselines ({baseline_count} renders per process)…", flush=True)
         results = {
@@ -925,13 +887,12 @@ def main() -> None:
         "weasyprint": __import__("weasyprint").__version__,
         "font": fonts.font_path().name,
         "font_bytes": fonts.font_path().stat().st_size,
-        "load_average_before": [round(value, 2) for value in load_before],
-        "load_average_after": [round(value, 2) for value in os.getloadavg()],
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     print_table(results)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    write_results(args.output, results)
     print(f"Written to {args.output}")
 
 

@@ -16,10 +16,8 @@ var/bench/public_list.json.
 import argparse
 import array
 import html
-import json
 import multiprocessing
 import os
-import platform
 import re
 import secrets
 import signal
@@ -32,18 +30,37 @@ import unicodedata
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urljoin
 
 import psycopg
 import redis
-from psycopg import sql
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the project, for bench.*
+from bench.harness import (  # noqa: E402
+    CLOCK_TICKS,
+    DEFAULT_SERVER,
+    RESULTS_DIR,
+    ROOT,
+    cpu_ticks,
+    create_database,
+    database_exists,
+    database_url,
+    drop_database,
+    free_port,
+    load_average,
+    machine,
+    manage,
+    postgres_server,
+    process_tree,
+    say,
+    write_results,
+)
+
 BENCH_DATABASE = "chengxin_bench_public"
-RESULTS = ROOT / "var" / "bench" / "public_list.json"
-SERVER_LOG = ROOT / "var" / "bench" / "public_list-gunicorn.log"
+RESULTS = RESULTS_DIR / "public_list.json"
+SERVER_LOG = RESULTS_DIR / "public_list-gunicorn.log"
 CACHE_PREFIX = "chengxin-bench-public"  # bench.settings' KEY_PREFIX
-BULK_TITLE_PREFIX = "[bulk] "  # pledges.management.commands.seed_bulk's markers
+BULK_TITLE_PREFIX = "[bulk] "  # bench.management.commands.seed_bulk's markers
 BULK_EMAIL_DOMAIN = "seed-bulk.invalid"
 MIN_RATIO = 0.2
 MAX_P99_MS = 50.0
@@ -54,7 +71,7 @@ def main() -> int:
     if not args.database.startswith(BENCH_DATABASE):
         sys.exit(f"--database must start with {BENCH_DATABASE}: it may be dropped and re-created.")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    load_before = os.getloadavg()
+    load_before = load_average()
     env = django_env(args)
 
     database = ensure_database(args, env)
@@ -84,13 +101,7 @@ def main() -> int:
     report = {
         "benchmark": "public_list",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "load_average_before": [round(x, 2) for x in load_before],
-            "load_average_after": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": machine(load_before),
         "server": {
             "command": "gunicorn config.wsgi:application",
             "settings": "bench.settings (config.settings.production + /bench/floor)",
@@ -113,7 +124,7 @@ def main() -> int:
         "cases": results,
         "all_targets_met": all(r["meets_targets"] for r in results),
     }
-    RESULTS.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+    write_results(RESULTS, report)
     print_table(report)
     say(f"written to {RESULTS.relative_to(ROOT)}")
     return 0
@@ -128,7 +139,7 @@ def parse_args():
     parser.add_argument("--database", default=BENCH_DATABASE)
     parser.add_argument(
         "--server",
-        default=_server_of(os.environ.get("DATABASE_URL", "")),
+        default=postgres_server(os.environ.get("DATABASE_URL", "")) or DEFAULT_SERVER,
         help="PostgreSQL server URL without a database (default: DATABASE_URL's server)",
     )
     parser.add_argument(
@@ -148,23 +159,7 @@ def parse_args():
     return parser.parse_args()
 
 
-def say(message: str) -> None:
-    print(f"[bench] {message}", flush=True)
-
-
 # --- The database ------------------------------------------------------------------------
-
-
-def _server_of(url: str) -> str:
-    if not url.startswith(("postgres://", "postgresql://")):
-        return "postgres://postgres@127.0.0.1:5432"
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def database_url(server: str, name: str, **options) -> str:
-    query = f"?{urlencode(options)}" if options else ""
-    return f"{server.rstrip('/')}/{name}{query}"
 
 
 def django_env(args) -> dict:
@@ -183,42 +178,18 @@ def django_env(args) -> dict:
     return env
 
 
-def manage(env: dict, *arguments: str, echo: bool = False) -> str:
-    command = [sys.executable, str(ROOT / "manage.py"), *arguments]
-    process = subprocess.Popen(  # noqa: S603 - our own manage.py
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    lines = []
-    for line in process.stdout:
-        lines.append(line)
-        if echo:
-            print(f"    {line}", end="", flush=True)
-    if process.wait() != 0:
-        sys.exit(f"manage.py {' '.join(arguments)} failed:\n{''.join(lines)}")
-    return "".join(lines)
-
-
 def ensure_database(args, env) -> dict:
     """Create, migrate and seed the benchmark's database unless a complete one is there."""
     info = {"name": args.database, "created": False, "seeded": False}
-    with psycopg.connect(database_url(args.server, "postgres"), autocommit=True) as admin:
-        exists = admin.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [args.database]
-        ).fetchone()
-        complete = exists and not args.reseed and _bulk_pledges(args) == args.pledges
-        if exists and not complete:
-            say(f"dropping database {args.database} …")
-            admin.execute(
-                sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(args.database))
-            )
-        if not complete:
-            say(f"creating database {args.database} …")
-            admin.execute(
-                sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
-                    sql.Identifier(args.database)
-                )
-            )
-            info["created"] = True
+    exists = database_exists(args.server, args.database)
+    complete = exists and not args.reseed and _bulk_pledges(args) == args.pledges
+    if exists and not complete:
+        say(f"dropping database {args.database} …")
+        drop_database(args.server, args.database)
+    if not complete:
+        say(f"creating database {args.database} …")
+        create_database(args.server, args.database)
+        info["created"] = True
     say("migrating …")
     manage(env, "migrate", "--noinput", "--skip-checks", "-v", "0")
     if info["created"]:
@@ -329,9 +300,7 @@ class Server:
         self.port = None
 
     def start(self):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         command = [
             str(gunicorn),
@@ -364,18 +333,8 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU of gunicorn's workers so far (from /proc)."""
-        total = 0
-        ticks = os.sysconf("SC_CLK_TCK")
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:  # ppid
-                total += int(fields[11]) + int(fields[12])  # utime + stime
-        return total / ticks
+        workers = process_tree(self.process.pid)[1:]
+        return sum(cpu_ticks(worker)[0] for worker in workers) / CLOCK_TICKS
 
     def stop(self):
         if self.process is None or self.process.poll() is not None:

@@ -7,8 +7,9 @@ cache, security) is production's, configured from the environment as in producti
 """
 
 from config.settings.production import *  # noqa: F403
-from config.settings.production import CACHES, VAR_DIR
+from config.settings.production import CACHES, INSTALLED_APPS, VAR_DIR
 
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # its seed_bulk command loads the data
 ROOT_URLCONF = "bench.urls"
 STATIC_ROOT = VAR_DIR / "bench" / "static"
 CACHES["default"]["KEY_PREFIX"] = "chengxin-bench-public"

@@ -16,17 +16,16 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from accounts.models import User
-from pledges.management.commands.seed_bulk import (
+from bench.management.commands.seed_bulk import (
     BULK_EMAIL_DOMAIN,
     BULK_TITLE_PREFIX,
-    CHINA,
     SYSTEM_USER_EMAIL,
 )
 from pledges.models import AuditEvent, Campaign, Certificate, Enterprise, Pledge
+from pledges.reference import CHINA_TZ
 from pledges.search import name_ngrams
-
-from . import factories
-from .worker import ROOT, database_url
+from tests import factories
+from tests.worker import ROOT, database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +49,7 @@ def seed_in_subprocess(**options) -> str:
         env={
             **os.environ,
             "DATABASE_URL": database_url(),
-            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DJANGO_SETTINGS_MODULE": "bench.dev_settings",  # local's, with the bench app
         },
         capture_output=True,
         text=True,
@@ -68,7 +67,7 @@ def bulk_pledges():
 def test_loads_the_requested_campaigns_enterprises_and_pledges():
     output = seed()
     assert "600 pledges" in output and "seed_bulk finished" in output
-    this_year = timezone.now().astimezone(CHINA).year
+    this_year = timezone.now().astimezone(CHINA_TZ).year
     campaigns = list(Campaign.objects.order_by("year"))
     assert [c.year for c in campaigns] == [this_year - 2, this_year - 1, this_year]
     assert all(c.title.startswith(BULK_TITLE_PREFIX) for c in campaigns)
@@ -157,7 +156,7 @@ def test_dates_fall_in_each_campaigns_september_and_october():
     now = timezone.now()
     for pledge in bulk_pledges().select_related("campaign"):
         year = pledge.campaign.year
-        window_end = datetime(year, 11, 1, tzinfo=CHINA)
+        window_end = datetime(year, 11, 1, tzinfo=CHINA_TZ)
         assert pledge.campaign.opens_at <= pledge.created_at <= pledge.updated_at <= now
         if pledge.submitted_at:
             assert pledge.campaign.opens_at <= pledge.submitted_at < window_end
@@ -195,7 +194,7 @@ def test_refuses_to_load_twice_and_reset_replaces_only_its_own_rows():
 
 
 def test_refuses_years_that_other_campaigns_hold():
-    this_year = timezone.now().astimezone(CHINA).year
+    this_year = timezone.now().astimezone(CHINA_TZ).year
     factories.campaign(this_year)
     with pytest.raises(CommandError, match="--last-year"):
         seed()

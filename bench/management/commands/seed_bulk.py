@@ -1,6 +1,11 @@
 """Bulk synthetic data for load tests: a million published pledges in minutes.
 
-    manage.py seed_bulk --pledges 1000000 [--campaigns 20] [--batch 10000] [--reset]
+    DJANGO_SETTINGS_MODULE=bench.dev_settings \
+        manage.py seed_bulk --pledges 1000000 [--campaigns 20] [--batch 10000] [--reset]
+
+A benchmark's command, not the shipped app's: only settings that install the ``bench`` app
+have it (bench.settings, bench.dev_settings and the tests' settings), never production's.
+Its names and places come from the vocabularies in bench/data/.
 
 It writes one campaign per year (all closed except the latest, which is open), enterprises
 with realistic Chinese names in every province and industry division and valid, unique
@@ -21,6 +26,7 @@ slower, fine for small N. The data depend on --seed only. Nothing is switched of
 constraint, trigger and index stays in place while loading.
 """
 
+import csv
 import hashlib
 import json
 import multiprocessing
@@ -31,7 +37,7 @@ from bisect import bisect
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
-from zoneinfo import ZoneInfo
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, connection, connections, models, transaction
@@ -39,7 +45,6 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from accounts.models import Invitation, Membership, User
-from pledges.demo_text import PLEDGE_TEXT
 from pledges.models import (
     AuditEvent,
     Campaign,
@@ -51,238 +56,54 @@ from pledges.models import (
     Province,
     ReviewNote,
 )
+from pledges.reference import CHINA_TZ, DATA_DIR
 from pledges.search import name_ngrams
 
 BULK_TITLE_PREFIX = "[bulk] "
 BULK_EMAIL_DOMAIN = "seed-bulk.invalid"
 SYSTEM_USER_EMAIL = f"system@{BULK_EMAIL_DOMAIN}"
 NUMBER_PREFIX = "CQ"
-CHINA = ZoneInfo("Asia/Shanghai")
 # Credit-code alphabet (GB 32100-2015: digits and capitals except I, O, S, V, Z).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
-# Province code: (the place as names use it, [(city, first four digits of its region code)]).
-PLACES = {
-    "11": ("北京", [("北京市", "1101")]),
-    "12": ("天津", [("天津市", "1201")]),
-    "13": (
-        "河北",
-        [("石家庄市", "1301"), ("唐山市", "1302"), ("秦皇岛市", "1303"), ("邯郸市", "1304")]
-        + [("保定市", "1306"), ("廊坊市", "1310")],
-    ),
-    "14": (
-        "山西",
-        [("太原市", "1401"), ("大同市", "1402"), ("长治市", "1404"), ("晋中市", "1407")],
-    ),
-    "15": ("内蒙古", [("呼和浩特市", "1501"), ("包头市", "1502"), ("鄂尔多斯市", "1506")]),
-    "21": ("辽宁", [("沈阳市", "2101"), ("大连市", "2102"), ("鞍山市", "2103")]),
-    "22": ("吉林", [("长春市", "2201"), ("吉林市", "2202")]),
-    "23": ("黑龙江", [("哈尔滨市", "2301"), ("齐齐哈尔市", "2302"), ("大庆市", "2306")]),
-    "31": ("上海", [("上海市", "3101")]),
-    "32": (
-        "江苏",
-        [("南京市", "3201"), ("无锡市", "3202"), ("徐州市", "3203"), ("常州市", "3204")]
-        + [("苏州市", "3205"), ("南通市", "3206")],
-    ),
-    "33": (
-        "浙江",
-        [("杭州市", "3301"), ("宁波市", "3302"), ("温州市", "3303"), ("嘉兴市", "3304")]
-        + [("湖州市", "3305"), ("绍兴市", "3306"), ("金华市", "3307"), ("台州市", "3310")],
-    ),
-    "34": (
-        "安徽",
-        [("合肥市", "3401"), ("芜湖市", "3402"), ("蚌埠市", "3403"), ("安庆市", "3408")],
-    ),
-    "35": (
-        "福建",
-        [("福州市", "3501"), ("厦门市", "3502"), ("泉州市", "3505"), ("漳州市", "3506")],
-    ),
-    "36": (
-        "江西",
-        [("南昌市", "3601"), ("景德镇市", "3602"), ("九江市", "3604"), ("赣州市", "3607")],
-    ),
-    "37": (
-        "山东",
-        [("济南市", "3701"), ("青岛市", "3702"), ("淄博市", "3703"), ("烟台市", "3706")]
-        + [("潍坊市", "3707"), ("临沂市", "3713")],
-    ),
-    "41": (
-        "河南",
-        [("郑州市", "4101"), ("开封市", "4102"), ("洛阳市", "4103"), ("新乡市", "4107")]
-        + [("许昌市", "4110")],
-    ),
-    "42": (
-        "湖北",
-        [("武汉市", "4201"), ("黄石市", "4202"), ("十堰市", "4203"), ("宜昌市", "4205")]
-        + [("襄阳市", "4206")],
-    ),
-    "43": (
-        "湖南",
-        [("长沙市", "4301"), ("株洲市", "4302"), ("湘潭市", "4303"), ("岳阳市", "4306")],
-    ),
-    "44": (
-        "广东",
-        [("广州市", "4401"), ("深圳市", "4403"), ("珠海市", "4404"), ("汕头市", "4405")]
-        + [("佛山市", "4406"), ("东莞市", "4419"), ("中山市", "4420")],
-    ),
-    "45": ("广西", [("南宁市", "4501"), ("柳州市", "4502"), ("桂林市", "4503")]),
-    "46": ("海南", [("海口市", "4601"), ("三亚市", "4602")]),
-    "50": ("重庆", [("重庆市", "5001")]),
-    "51": (
-        "四川",
-        [("成都市", "5101"), ("自贡市", "5103"), ("绵阳市", "5107"), ("宜宾市", "5115")],
-    ),
-    "52": ("贵州", [("贵阳市", "5201"), ("遵义市", "5203")]),
-    "53": ("云南", [("昆明市", "5301"), ("曲靖市", "5303"), ("玉溪市", "5304")]),
-    "54": ("西藏", [("拉萨市", "5401"), ("日喀则市", "5402")]),
-    "61": ("陕西", [("西安市", "6101"), ("宝鸡市", "6103"), ("咸阳市", "6104")]),
-    "62": ("甘肃", [("兰州市", "6201"), ("天水市", "6205")]),
-    "63": ("青海", [("西宁市", "6301")]),
-    "64": ("宁夏", [("银川市", "6401"), ("石嘴山市", "6402")]),
-    "65": ("新疆", [("乌鲁木齐市", "6501"), ("克拉玛依市", "6502")]),
-    "71": ("台湾", [("台北市", "7100")]),
-    "81": ("香港", [("香港", "8100")]),
-    "82": ("澳门", [("澳门", "8200")]),
-}
-# Roughly where enterprises are: the coastal manufacturing provinces lead.
-PROVINCE_WEIGHTS = {
-    "44": 12, "32": 10, "33": 10, "37": 8, "35": 5, "41": 5, "31": 5, "51": 4, "11": 4,
-    "34": 4, "42": 4, "13": 4, "43": 3.5, "36": 3, "21": 2.5, "61": 2.5, "50": 2.5, "12": 2,
-    "45": 2, "14": 1.5, "53": 1.5, "52": 1.2, "22": 1, "23": 1, "15": 1, "62": 0.8, "65": 0.8,
-    "46": 0.6, "64": 0.4, "63": 0.3, "54": 0.2, "81": 0.1, "71": 0.05, "82": 0.05,
-}  # fmt: skip
+# The vocabularies names, addresses and people are drawn from, in bench/data/ (read once).
+BENCH_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
+
+def _csv_rows(filename: str) -> list[dict]:
+    with (BENCH_DATA_DIR / filename).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+_PROVINCES = _csv_rows("seed-bulk-provinces.csv")
+# Province code: (the place as names use it, [(city, first four digits of its region code)]).
+PLACES = {row["code"]: (row["place"], []) for row in sorted(_PROVINCES, key=lambda r: r["code"])}
+for _row in _csv_rows("seed-bulk-cities.csv"):
+    PLACES[_row["province"]][1].append((_row["city"], _row["region"]))
+# Roughly where enterprises are: the coastal manufacturing provinces lead. Drawn in the file's
+# order, so reordering its rows changes the data a --seed gives.
+PROVINCE_WEIGHTS = {row["code"]: float(row["weight"]) for row in _PROVINCES}
+
+_WORDS = json.loads((BENCH_DATA_DIR / "seed-bulk-words.json").read_text(encoding="utf-8"))
 # GB/T 4754-2017 division: words an enterprise of that trade puts in its name.
-INDUSTRY_WORDS = {
-    "01": ["农业科技", "种植", "生态农业", "农业发展"],
-    "02": ["林业", "苗木", "林业发展"],
-    "03": ["畜牧", "牧业", "养殖"],
-    "04": ["水产", "渔业", "水产养殖"],
-    "05": ["农业服务", "农机服务", "植保科技"],
-    "06": ["煤业", "煤炭", "矿业"],
-    "07": ["石油", "油气", "天然气开发"],
-    "08": ["铁矿", "矿业"],
-    "09": ["有色矿业", "矿产"],
-    "10": ["石材", "矿产", "石英砂"],
-    "11": ["矿山工程", "钻探工程", "油田技术服务"],
-    "12": ["矿产开发", "采矿"],
-    "13": ["粮油", "米业", "肉类食品", "饲料"],
-    "14": ["食品", "乳业", "调味品", "食品科技"],
-    "15": ["酒业", "饮料", "茶业", "酿造"],
-    "16": ["烟草制品", "卷烟材料"],
-    "17": ["纺织", "印染", "纺织科技", "丝绸"],
-    "18": ["服饰", "服装", "制衣"],
-    "19": ["鞋业", "皮革", "羽绒制品"],
-    "20": ["木业", "竹木制品", "板材"],
-    "21": ["家具", "家居"],
-    "22": ["纸业", "包装材料"],
-    "23": ["印务", "印刷", "彩印包装"],
-    "24": ["文具", "体育用品", "玩具", "工艺品"],
-    "25": ["石化", "能源化工", "焦化"],
-    "26": ["化工", "新材料", "涂料", "精细化工"],
-    "27": ["制药", "药业", "生物医药", "医药科技"],
-    "28": ["化纤", "化学纤维"],
-    "29": ["塑料制品", "塑业", "橡胶", "塑胶"],
-    "30": ["建材", "水泥", "玻璃", "陶瓷"],
-    "31": ["钢铁", "特钢", "钢业"],
-    "32": ["铝业", "铜业", "有色金属"],
-    "33": ["五金", "金属制品", "不锈钢制品", "紧固件"],
-    "34": ["机械", "精密机械", "泵业", "阀门", "轴承"],
-    "35": ["机械设备", "装备", "智能装备", "医疗器械"],
-    "36": ["汽车", "汽车零部件", "汽配"],
-    "37": ["船舶", "轨道交通装备", "航空科技", "车业"],
-    "38": ["电气", "电器", "电机", "电缆", "家电"],
-    "39": ["电子", "通信设备", "光电", "电子科技", "半导体"],
-    "40": ["仪器", "仪表", "精密仪器", "检测仪器"],
-    "41": ["制品", "日用品"],
-    "42": ["再生资源", "环保科技", "资源回收"],
-    "43": ["设备维修", "机电维修"],
-    "44": ["电力", "热电", "能源", "新能源"],
-    "45": ["燃气", "天然气"],
-    "46": ["水务", "供水"],
-    "47": ["建设", "建筑", "建工"],
-    "48": ["路桥", "市政工程", "交通建设"],
-    "49": ["安装工程", "机电安装"],
-    "50": ["装饰", "装饰工程", "幕墙"],
-    "51": ["商贸", "贸易", "供应链", "进出口"],
-    "52": ["商业", "超市", "百货", "连锁"],
-    "53": ["铁路运输"],
-    "54": ["运输", "物流", "客运"],
-    "55": ["航运", "海运"],
-    "56": ["航空", "通用航空"],
-    "57": ["管道运输", "管输"],
-    "58": ["国际货运代理", "供应链管理"],
-    "59": ["仓储", "冷链物流"],
-    "60": ["快递", "速递"],
-    "61": ["酒店", "宾馆", "酒店管理"],
-    "62": ["餐饮", "餐饮管理", "食府"],
-    "63": ["通信", "网络传输", "广电网络"],
-    "64": ["网络科技", "互联网科技", "信息科技"],
-    "65": ["软件", "信息技术", "数据科技", "智能科技"],
-    "66": ["金融服务", "小额贷款"],
-    "67": ["投资管理", "资产管理"],
-    "68": ["保险代理", "保险经纪"],
-    "69": ["融资租赁", "商业保理"],
-    "70": ["置业", "房地产开发", "物业管理"],
-    "71": ["租赁", "设备租赁"],
-    "72": ["企业管理", "咨询", "人力资源", "广告"],
-    "73": ["科学技术研究", "技术研究"],
-    "74": ["检测", "检验检测", "工程设计", "技术服务", "认证"],
-    "75": ["科技", "科技发展", "技术转移"],
-    "76": ["水利工程", "水利"],
-    "77": ["环境工程", "环保", "生态环境"],
-    "78": ["园林绿化", "市政设施管理", "环卫"],
-    "79": ["土地整理", "土地开发"],
-    "80": ["家政服务", "洗涤", "美容"],
-    "81": ["汽车维修", "家电维修"],
-    "82": ["服务", "综合服务"],
-    "83": ["教育科技", "培训", "职业培训"],
-    "84": ["医院", "健康管理"],
-    "85": ["养老服务", "康养"],
-    "86": ["出版", "文化传媒"],
-    "87": ["影视", "传媒", "影视文化"],
-    "88": ["文化艺术", "文化发展"],
-    "89": ["体育发展", "体育文化"],
-    "90": ["娱乐", "文旅"],
-    "91": ["机关后勤服务"],
-    "92": ["机关事务服务", "后勤服务"],
-    "93": ["会务服务"],
-    "94": ["社会保障服务"],
-    "95": ["协会服务", "会展服务"],
-    "96": ["社区服务"],
-    "97": ["国际交流服务", "国际合作"],
-}
+INDUSTRY_WORDS = _WORDS["industry_words"]
 # Names with the term 质量 (about 3.5 % of enterprises, in these trades), so that searching
 # for it finds tens of thousands of pledges in the full data set.
 QUALITY_SHARE = 0.035
-QUALITY_WORDS = ["质量检测", "质量技术服务", "质量认证", "质量检验", "质量管理咨询", "质量安全技术"]
+QUALITY_WORDS = _WORDS["quality_words"]
 QUALITY_INDUSTRIES = ["74", "74", "74", "72", "75"]
 # No 质 or 量 here: the term must only come from QUALITY_WORDS.
-BRAND_CHARS = (
-    "华信诚达恒瑞鑫盛泰安康宏远昌隆兴旺祥和顺丰源金银天海东南中新博凯德正嘉佳美宝富荣星光明辉"
-    "永久长青绿蓝立创力通汇联合众益利发展云峰山川江湖龙凤鹏飞腾越卓润泽万方圆晶诺亿豪威骏锦欣"
-    "悦晨阳春秋雅致精良品优泓沃睿智慧英杰振邦民福禄喜乐航宇舜尧汉唐宋明清翔麒麟"
-)
-LEGAL_FORMS = [("有限公司", 64), ("有限责任公司", 14), ("股份有限公司", 12), ("集团有限公司", 6)]
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
-    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
-)
-GIVEN_CHARS = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚华建国志红玲文斌辉鹏飞宇浩然思雨欣婷晨阳"
-SIGNER_TITLES = [("法定代表人", 50), ("总经理", 20), ("董事长", 15), ("质量负责人", 10)]
-ROADS = [
-    "人民路", "解放路", "建设路", "中山路", "工业大道", "科技路", "创业路", "滨江路", "长江路",
-    "黄河路", "世纪大道", "发展大道", "新华路", "和平路", "文化路", "学院路", "兴业路", "振兴路",
-]  # fmt: skip
-ZONES = ["高新技术产业开发区", "经济技术开发区", "工业园区", "开发区", "新区", "", "", ""]
-REVOKE_REASONS = [
-    "经查，该企业产品在国家监督抽查中被判定为不合格，撤销其承诺公示。",
-    "该企业被列入严重违法失信名单，撤销其承诺公示。",
-    "该企业提交的承诺材料与实际情况不符，撤销其承诺公示。",
-    "该企业发生重大质量安全事故，撤销其承诺公示。",
-    "该企业已注销登记，撤销其承诺公示。",
-    "该企业因虚假宣传受到行政处罚，撤销其承诺公示。",
-]
+BRAND_CHARS = _WORDS["brand_characters"]
+LEGAL_FORMS = [tuple(pair) for pair in _WORDS["legal_forms"]]  # (form, weight)
+SURNAMES = _WORDS["surnames"]
+GIVEN_CHARS = _WORDS["given_name_characters"]
+SIGNER_TITLES = [tuple(pair) for pair in _WORDS["signer_titles"]]  # (title, weight)
+ROADS = _WORDS["roads"]
+ZONES = _WORDS["zones"]  # "" (no zone in the address) weighs as much as one
+REVOKE_REASONS = _WORDS["revocation_reasons"]
+# The bulk campaigns' text: the demo campaign's.
+PLEDGE_TEXT = (DATA_DIR / "demo-pledge-text.txt").read_text(encoding="utf-8")
+
 S = Pledge.State
 # Where pledges end: closed campaigns, and the open (latest) one with its review under way.
 PAST_STATES = [
@@ -371,7 +192,7 @@ def bulk_credit_code(region: str, serial: int) -> str:
 
 def closes_by_october(year: int) -> datetime:
     """The last moment of October (China time): signing and review happen by then."""
-    return datetime(year, 11, 1, tzinfo=CHINA) - timedelta(minutes=1)
+    return datetime(year, 11, 1, tzinfo=CHINA_TZ) - timedelta(minutes=1)
 
 
 # --- Writing rows ------------------------------------------------------------------------
@@ -524,7 +345,7 @@ class Command(BaseCommand):
         self.batch = batch
         self.writer = RowWriter()
         self.now = timezone.now()
-        last_year = options["last_year"] or self.now.astimezone(CHINA).year
+        last_year = options["last_year"] or self.now.astimezone(CHINA_TZ).year
         years = list(range(last_year - campaigns + 1, last_year + 1))
         started = time.monotonic()
 
@@ -733,8 +554,8 @@ class Command(BaseCommand):
         """One campaign a year, signing in September–October; the latest is open now."""
         made = []
         for year in years:
-            opens = datetime(year, 9, 1, tzinfo=CHINA)
-            closes = datetime(year, 11, 1, tzinfo=CHINA)
+            opens = datetime(year, 9, 1, tzinfo=CHINA_TZ)
+            closes = datetime(year, 11, 1, tzinfo=CHINA_TZ)
             latest = year == years[-1]
             if latest:
                 if opens >= self.now:
