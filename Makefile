@@ -10,7 +10,7 @@ SYSTEM_PACKAGES := gettext libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 
 TEST_SYSTEM_PACKAGES := chromium
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
-.PHONY: run test setup test-setup system-packages lint format pytest worker messages clean
+.PHONY: run test test-fast setup test-setup system-packages lint format pytest worker messages clean
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -50,8 +50,16 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Tests run in parallel, one process per CPU (pytest-xdist); PYTEST_WORKERS=0 runs them in one.
+PYTEST_WORKERS ?= auto
+
 pytest: test-setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The fast set: all but the tests that start Celery workers or drive Chromium (see
+# pyproject.toml's markers).
+test-fast: test-setup
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not worker and not browser" $(PYTEST_ARGS)
 
 worker: setup
 	$(VENV)/bin/celery -A config worker --loglevel=info

@@ -1,11 +1,30 @@
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import django_ratelimit.core
 import pytest
 from django.core.cache import cache
 
 from pledges.models import Certificate, Industry, Province
 from pledges.reference import load_reference_data
 from pledges.services import pledges as services
+from tests import factories
 
-from . import factories
+TESTS = Path(__file__).resolve().parent
+# Every test in these folders is slow: tests/worker/ starts real Celery workers (and
+# bin/dev-server), tests/e2e/ drives Chromium. `make test-fast` leaves both markers out. A test
+# elsewhere that starts a worker (tests.worker.celery_worker) carries @pytest.mark.worker itself.
+SLOW_FOLDERS = {"worker": pytest.mark.worker, "e2e": pytest.mark.browser}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.is_relative_to(TESTS):
+            marker = SLOW_FOLDERS.get(item.path.relative_to(TESTS).parts[0])
+            if marker:
+                item.add_marker(marker)
 
 
 @pytest.fixture(autouse=True)
@@ -14,6 +33,16 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def frozen_rate_limit_window(monkeypatch):
+    """django-ratelimit counts in fixed windows (a minute for /verify/ and the searches), each
+    client's ending at a second of its own: a test spending a budget across that second would
+    start afresh halfway through, more often the slower the machine. Its clock stands still for
+    the test, so each test's budget is counted in one window."""
+    now = time.time()
+    monkeypatch.setattr(django_ratelimit.core, "time", SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture
@@ -64,6 +93,28 @@ def administrator(db):
 def reviewer_client(client, reviewer):
     client.force_login(reviewer)
     return client
+
+
+@pytest.fixture
+def english_client(client):
+    """pytest-django's client asking for English pages, so messages read the same with or
+    without the compiled catalogues. The fixtures built on ``client`` (``owner_client``,
+    ``reviewer_client``…) share it: a module that checks English messages through them asks
+    for this one with ``pytest.mark.usefixtures("english_client")``."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def administrator_client(english_client, administrator):
+    """Logged in as ``administrator``; messages are checked in English (the source language)."""
+    english_client.force_login(administrator)
+    return english_client
+
+
+@pytest.fixture
+def submitted_pledge(owner, enterprise, campaign):
+    return factories.submitted_pledge(enterprise, campaign, owner)
 
 
 @pytest.fixture

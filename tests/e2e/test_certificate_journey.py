@@ -13,7 +13,8 @@ from .. import factories
 from ..pdf import pdf_qr_codes
 from ..worker import celery_worker, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# A browser test (tests/e2e/), and it starts a Celery worker too.
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 PASSWORD = "pw-Secret-123"
 
 JOURNEYS = [
