@@ -165,3 +165,32 @@ def certificate_rerendered_event(*, certificate, actor) -> AuditEvent:
         campaign=pledge.campaign,
         number=certificate.number,
     )
+
+
+def certificate_superseded_event(*, pledge: Pledge, number: str, name: str) -> AuditEvent:
+    return _record(
+        Action.CERTIFICATE_SUPERSEDED,
+        actor=None,
+        enterprise=pledge.enterprise,
+        pledge=pledge,
+        campaign=pledge.campaign,
+        number=number,
+        name=name,
+    )
+
+
+def profile_change_event(action, *, change, actor, reason: str = "") -> AuditEvent:
+    """A change of public details requested, approved, rejected or withdrawn; the details
+    keep the diff, from which the published corrections can be rebuilt."""
+    return _record(
+        action,
+        actor=actor,
+        enterprise=change.enterprise,
+        reason=reason,
+        change_id=change.pk,
+        changes=change.changes,
+    )
+
+
+def banned_term_event(action, *, actor, term: str) -> AuditEvent:
+    return _record(action, actor=actor, term=term)

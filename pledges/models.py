@@ -1,6 +1,7 @@
 import hashlib
+import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -83,7 +84,7 @@ def text_sha256(text: str) -> str:
 class Enterprise(models.Model):
     """An enterprise that signs pledges; one per Unified Social Credit Code."""
 
-    # What its members describe and may change; the credit code is fixed at registration.
+    # What its members describe; the credit code is fixed at registration.
     PROFILE_FIELDS = (
         "name",
         "name_en",
@@ -97,6 +98,9 @@ class Enterprise(models.Model):
         "contact_phone",
         "contact_email",
     )
+    # What the public sees of it once a pledge is published: after that, a change to one of
+    # these is a change request that a reviewer approves (ProfileChange); the rest change freely.
+    PUBLIC_FIELDS = ("name", "name_en", "province", "city", "industry", "website")
 
     name = models.CharField(_("legal name (Chinese)"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
@@ -142,6 +146,10 @@ class Enterprise(models.Model):
     def website_link(self) -> str:
         """The website as a link target: http(s) only, whatever an import or the admin stored."""
         return self.website if self.website.lower().startswith(("http://", "https://")) else ""
+
+    def is_published(self) -> bool:
+        """Whether something of it is public: then its public details change only by review."""
+        return self.listings.filter(status__in=SHOWN_STATUSES).exists()
 
 
 class Campaign(models.Model):
@@ -363,6 +371,20 @@ class AuditEvent(models.Model):
         STAFF_ROLE_GRANTED = "staff_role_granted", _("Staff role granted")
         STAFF_ROLE_REVOKED = "staff_role_revoked", _("Staff role removed")
         CERTIFICATE_RERENDERED = "certificate_rerendered", _("Certificate rendered again")
+        CERTIFICATE_SUPERSEDED = "certificate_superseded", _("Certificate superseded")
+        PROFILE_CHANGE_REQUESTED = (
+            "profile_change_requested",
+            _("Change of public details requested"),
+        )
+        PROFILE_CHANGE_APPROVED = "profile_change_approved", _("Change of public details approved")
+        PROFILE_CHANGE_REJECTED = "profile_change_rejected", _("Change of public details rejected")
+        PROFILE_CHANGE_WITHDRAWN = (
+            "profile_change_withdrawn",
+            _("Change of public details withdrawn"),
+        )
+        PLEDGE_TAKEN_DOWN = "pledge_taken_down", _("Listing taken down")
+        BANNED_TERM_ADDED = "banned_term_added", _("Banned term added")
+        BANNED_TERM_REMOVED = "banned_term_removed", _("Banned term removed")
 
     action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     actor = models.ForeignKey(
@@ -419,6 +441,7 @@ class AuditEvent(models.Model):
             Action.PLEDGE_CHANGES_REQUESTED,
             Action.PLEDGE_REJECTED,
             Action.PLEDGE_REVOKED,
+            Action.PLEDGE_TAKEN_DOWN,
         }
     )
     DECISION_ACTIONS = frozenset(
@@ -427,6 +450,7 @@ class AuditEvent(models.Model):
             Action.PLEDGE_CHANGES_REQUESTED,
             Action.PLEDGE_REJECTED,
             Action.PLEDGE_REVOKED,
+            Action.PLEDGE_TAKEN_DOWN,
         }
     )
 
@@ -565,3 +589,316 @@ class Certificate(models.Model):
 
     def __str__(self):
         return self.number or f"#{self.pk}"
+
+
+# --- The published record ----------------------------------------------------------------
+#
+# What the public sees is written here, and only here, by reviewed decisions (approval,
+# revocation, an approved change of public details, a take-down), in the decision's own
+# transaction: see pledges.services.publication. Public pages, the API, the CSV, the sitemap,
+# the statistics, verification and the certificate read these tables and nothing live.
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class PublicDataVersion(models.Model):
+    """One row: the published record's version, moved by every publication.
+
+    A publication locks the row, so publications commit in the order of their versions: a
+    listing's ``sequence`` (the version that last changed it) orders the open-data feed without
+    a reader ever passing a change that has not committed yet. Pages carry it as their ETag.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    version = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    # Each process reads the row at most once a second; a publication it commits itself
+    # forgets its copy at once. So any decision is public everywhere within about a second.
+    READ_TTL = 1.0
+    _memo: tuple[float, "PublicDataVersion | None"] = (0.0, None)
+
+    class Meta:
+        verbose_name = _("public data version")
+        verbose_name_plural = _("public data version")
+
+    def __str__(self):
+        return str(self.version)
+
+    @classmethod
+    def current(cls) -> "PublicDataVersion":
+        read_at, row = cls._memo
+        now = time.monotonic()
+        if row is None or now - read_at > cls.READ_TTL:
+            row = cls.objects.filter(pk=1).first() or cls(pk=1, changed_at=_EPOCH)
+            cls._memo = (now, row)
+        return row
+
+    @classmethod
+    def forget(cls) -> None:
+        cls._memo = (0.0, None)
+
+
+class Listing(models.Model):
+    """One published pledge as the public sees it: its public details as a reviewer approved
+    them."""
+
+    class Status(models.TextChoices):
+        LISTED = "listed", _("Listed")
+        REVOKED = "revoked", _("Revoked")
+        # Taken down: nothing of the enterprise is public any more; the page answers 410.
+        REMOVED = "removed", _("Taken down")
+
+    pledge = models.OneToOneField(
+        Pledge,
+        on_delete=models.PROTECT,
+        primary_key=True,
+        related_name="listing",
+        verbose_name=_("pledge"),
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="listings", verbose_name=_("enterprise")
+    )
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.PROTECT, related_name="+", verbose_name=_("campaign")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    name = models.CharField(_("legal name (Chinese)"), max_length=100, blank=True)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    credit_code = models.CharField(_("Unified Social Credit Code"), max_length=18, blank=True)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("province")
+    )
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    industry = models.ForeignKey(
+        Industry, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("industry")
+    )
+    section = models.ForeignKey(
+        Industry, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("section")
+    )
+    website = models.URLField(_("website"), max_length=200, blank=True)
+    text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
+    signed_on = models.DateField(_("signed on"), null=True)
+    approved_at = models.DateTimeField(_("approved"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True)
+    revocation_reason = models.TextField(_("public reason"), blank=True)
+    certificate_number = models.CharField(_("certificate number"), max_length=30, blank=True)
+    certificate_sha256 = models.CharField(
+        _("SHA-256 of the certificate"), max_length=64, blank=True
+    )
+    certificate_issued_on = models.DateField(_("certificate issued on"), null=True)
+    # Approved corrections of public details, oldest first: {"on", "field", "before", "after"}.
+    corrections = models.JSONField(_("corrections"), default=list, blank=True)
+    search_ngrams = models.TextField(editable=False, blank=True, default="")
+    # The public data version that last changed this listing: the feed's order and cursor.
+    sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
+    changed_at = models.DateTimeField(_("changed"))
+
+    class Meta:
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        ordering = ["-approved_at", "-pledge_id"]
+        indexes = [
+            # The list, newest first, in one year or all; filtered by province or section.
+            models.Index(
+                "year",
+                models.F("approved_at").desc(),
+                models.F("pledge_id").desc(),
+                name="listing_year_newest",
+                condition=models.Q(status__in=["listed", "revoked"]),
+            ),
+            models.Index(
+                models.F("approved_at").desc(),
+                models.F("pledge_id").desc(),
+                name="listing_newest",
+                condition=models.Q(status__in=["listed", "revoked"]),
+            ),
+            models.Index(
+                "year",
+                "province",
+                models.F("approved_at").desc(),
+                models.F("pledge_id").desc(),
+                name="listing_year_province",
+                condition=models.Q(status__in=["listed", "revoked"]),
+            ),
+            models.Index(
+                "year",
+                "name",
+                "pledge_id",
+                name="listing_year_name",
+                condition=models.Q(status__in=["listed", "revoked"]),
+            ),
+            models.Index(fields=["enterprise", "year"], name="listing_enterprise"),
+            models.Index(fields=["credit_code"], name="listing_credit_code"),
+            models.Index(
+                fields=["certificate_number"],
+                name="listing_certificate",
+                condition=~models.Q(certificate_number=""),
+            ),
+            models.Index(fields=["year", "sequence"], name="listing_year_sequence"),
+        ]
+
+    def __str__(self):
+        return f"{self.name or self.pk} · {self.year}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.status != self.Status.REMOVED
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.status == self.Status.REVOKED
+
+    @property
+    def website_link(self) -> str:
+        return self.website if self.website.lower().startswith(("http://", "https://")) else ""
+
+
+# What the list, search and open data show: listed, or revoked and marked so.
+SHOWN_STATUSES = (Listing.Status.LISTED, Listing.Status.REVOKED)
+
+
+class ListingTally(models.Model):
+    """How many listings there are per year, province, industry section and status: the
+    statistics read these few rows, kept with the record, never a count over every pledge."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    province = models.CharField(_("province"), max_length=2)
+    section = models.CharField(_("section"), max_length=2)
+    status = models.CharField(_("status"), max_length=10, choices=Listing.Status.choices)
+    count = models.IntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("listing tally")
+        verbose_name_plural = _("listing tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "province", "section", "status"], name="listing_tally_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.province} {self.section} {self.status}: {self.count}"
+
+
+class SupersededCertificate(models.Model):
+    """A certificate replaced by a new one after an approved rename: its number still
+    verifies, as "superseded", with the name it was issued for."""
+
+    number = models.CharField(_("certificate number"), max_length=30, unique=True)
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.PROTECT, related_name="+", verbose_name=_("pledge")
+    )
+    enterprise_name = models.CharField(_("name on the certificate"), max_length=100)
+    credit_code = models.CharField(_("Unified Social Credit Code"), max_length=18)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True)
+    superseded_at = models.DateTimeField(_("superseded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("superseded certificate")
+        verbose_name_plural = _("superseded certificates")
+
+    def __str__(self):
+        return self.number
+
+
+class ProfileChange(models.Model):
+    """A published enterprise's request to change public details, published only when a
+    reviewer approves it. One may be pending per enterprise; asking again replaces it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        related_name="profile_changes",
+        verbose_name=_("enterprise"),
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    # {field: [before, after]}; province and industry by code.
+    changes = models.JSONField(_("changes"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("change of public details")
+        verbose_name_plural = _("changes of public details")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise"],
+                condition=models.Q(state="pending"),
+                name="profile_change_one_pending",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise_id}: {', '.join(self.changes)}"
+
+    def diff(self) -> list[dict]:
+        """The change as people read it: each field's label, before and after (province and
+        industry by name, in the reader's language)."""
+        codes = {"province": Province, "industry": Industry}
+        named = {
+            field: {
+                obj.pk: obj.display_name for obj in model.objects.filter(pk__in=self.changes[field])
+            }
+            for field, model in codes.items()
+            if field in self.changes
+        }
+        return [
+            {
+                "field": field,
+                "label": Enterprise._meta.get_field(field).verbose_name,
+                "before": named.get(field, {}).get(before, before),
+                "after": named.get(field, {}).get(after, after),
+            }
+            for field, (before, after) in self.changes.items()
+        ]
+
+
+class BannedTerm(models.Model):
+    """A word or phrase refused in names and other public text (administrators keep the list)."""
+
+    term = models.CharField(_("term"), max_length=50, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("banned term")
+        verbose_name_plural = _("banned terms")
+        ordering = ["term"]
+
+    def __str__(self):
+        return self.term

@@ -34,8 +34,9 @@ def _term_grams(term: str) -> list[str]:
     return list(dict.fromkeys(a + b for a, b in zip(chars, chars[1:], strict=False)))
 
 
-def name_search_condition(term: str, *, prefix: str = "enterprise__") -> Q:
-    """A condition matching enterprises whose name contains ``term``."""
+def name_search_condition(term: str, *, prefix: str = "enterprise__", model=None) -> Q:
+    """A condition matching rows whose name (at ``prefix``) contains ``term``; ``model``
+    (Enterprise by default, or Listing) is the table whose grams are searched."""
     term = term.strip()[:MAX_TERM]
     contains = Q(**{f"{prefix}name__icontains": term})
     grams = [g for g in _term_grams(term) if g.isalnum()]
@@ -44,30 +45,31 @@ def name_search_condition(term: str, *, prefix: str = "enterprise__") -> Q:
     from .models import Enterprise
 
     query = SearchQuery(" & ".join(grams), search_type="raw", config=SEARCH_CONFIG)
-    # The same expression as the GIN index (migration 0006), so the planner can use it;
-    # the substring test then drops pairs that occur apart ("质…量质").
+    # The same expression as the GIN indexes (migrations 0006 and 0009), so the planner can
+    # use them; the substring test then drops pairs that occur apart ("质…量质").
     matches = (
-        Enterprise.objects.annotate(grams=search_vector_expression())
+        (model or Enterprise)
+        .objects.annotate(grams=search_vector_expression())
         .filter(grams=query, name__icontains=term)
         .values("pk")
     )
     return Q(**{f"{prefix}pk__in": matches})
 
 
-def name_or_code_condition(term: str, *, prefix: str = "enterprise__") -> Q:
+def name_or_code_condition(term: str, *, prefix: str = "enterprise__", model=None) -> Q:
     """What "name or credit code" means everywhere: a valid credit code finds that
     enterprise; anything else is a part of a name."""
     try:
         return Q(**{f"{prefix}credit_code": normalise_credit_code(term)})
     except ValidationError:
-        return name_search_condition(term, prefix=prefix)
+        return name_search_condition(term, prefix=prefix, model=model)
 
 
 def search_vector_expression():
     return SearchVector("search_ngrams", config=SEARCH_CONFIG)
 
 
-def search_index():
+def search_index(name: str = "enterprise_name_ngrams"):
     from django.contrib.postgres.indexes import GinIndex
 
-    return GinIndex(search_vector_expression(), name="enterprise_name_ngrams")
+    return GinIndex(search_vector_expression(), name=name)

@@ -40,10 +40,49 @@ _ATTACHMENT_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/GoToE"})
 MARKUP = re.compile(r"<\s*[/!?a-zA-Z]|javascript:", re.IGNORECASE)
 
 
+# Bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) reorder what a reader
+# sees ("Trojan Source"); zero-width characters hide inside names to dodge searches and
+# screens. None has a place in a name, an address or a reason (the framework refuses NUL).
+INVISIBLE_CONTROLS = re.compile(
+    "[\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2060\ufeff\u00ad\u180e"
+    "\x01-\x08\x0b\x0c\x0e-\x1f\x7f]"
+)
+
+
 def validate_plain_text(value: str) -> None:
-    if value and MARKUP.search(value):
+    """Text as people type it: no markup, no invisible or direction-changing characters."""
+    if not value:
+        return
+    if MARKUP.search(value):
         raise ValidationError(
             _("Please enter plain text: HTML tags and scripts are not allowed."), code="markup"
+        )
+    refuse_invisible_controls(value)
+
+
+def refuse_invisible_controls(value: str) -> None:
+    found = INVISIBLE_CONTROLS.search(value or "")
+    if found:
+        raise ValidationError(
+            _(
+                "Remove the invisible character U+%(code)s: direction overrides, zero-width "
+                "and control characters are not allowed."
+            ),
+            code="invisible",
+            params={"code": f"{ord(found.group()):04X}"},
+        )
+
+
+def refuse_banned_terms(value: str) -> None:
+    """Names and other public text: none of the association's banned terms."""
+    from .screening import banned_term_in
+
+    term = banned_term_in(value)
+    if term:
+        raise ValidationError(
+            _("“%(term)s” is not allowed in public details. Please remove it."),
+            code="banned",
+            params={"term": term},
         )
 
 

@@ -6,7 +6,7 @@ import django_ratelimit.core
 import pytest
 from django.core.cache import cache
 
-from pledges.models import Certificate, Industry, Province
+from pledges.models import Certificate, Industry, Province, PublicDataVersion
 from pledges.reference import load_reference_data
 from pledges.services import pledges as services
 from tests import factories
@@ -29,10 +29,13 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate-limit counters must not leak from one test into the next.
+    # Rate-limit counters and pages cached under a public data version (which each test's
+    # rollback winds back) must not leak from one test into the next.
     cache.clear()
+    PublicDataVersion.forget()
     yield
     cache.clear()
+    PublicDataVersion.forget()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from ..models import Enterprise, Industry, Pledge, Province
 from ..validators import (
     credit_code_province,
     normalise_credit_code,
+    refuse_banned_terms,
     validate_phone,
     validate_plain_text,
 )
@@ -46,10 +47,12 @@ class EnterpriseProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if isinstance(field, forms.CharField):
                 field.validators.append(validate_plain_text)
                 field.strip = True
+                if name in Enterprise.PUBLIC_FIELDS:
+                    field.validators.append(refuse_banned_terms)
         self.fields["industry"].choices = _industry_choices()
 
     def clean_licence_scan(self):

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership
 
-from ..models import AuditEvent, Campaign, Enterprise, Pledge
+from ..models import AuditEvent, Campaign, Enterprise, Pledge, ProfileChange
 
 
 def membership_for(user) -> Membership | None:
@@ -112,3 +112,8 @@ def invitation_of(*, enterprise: Enterprise, invitation_id: int) -> Invitation:
 
 def campaign_for_signing(*, year: int) -> Campaign:
     return get_object_or_404(Campaign, year=year)
+
+
+def pending_change(enterprise) -> ProfileChange | None:
+    """The change of public details waiting for review, if any."""
+    return enterprise.profile_changes.filter(state=ProfileChange.State.PENDING).first()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("enterprise/new/", views.enterprise_create, name="enterprise_create"),
     path("enterprise/edit/", views.enterprise_edit, name="enterprise_edit"),
     path("enterprise/licence/", views.licence_scan, name="licence_scan"),
+    path("enterprise/change/withdraw/", views.change_withdraw, name="change_withdraw"),
     path("team/", views.team, name="team"),
     path(
         "team/invitations/<int:invitation_id>/withdraw/",

@@ -13,7 +13,11 @@ from django.views.decorators.http import require_POST
 from ..certificates.selectors import member_certificate, member_certificate_file
 from ..errors import DomainError, EnterpriseExists
 from ..responses import private_file_response
-from ..services.enterprises import enterprise_register, enterprise_update
+from ..services.enterprises import (
+    enterprise_register,
+    enterprise_update,
+    profile_change_withdraw,
+)
 from ..services.members import invitation_accept, invitation_create, invitation_revoke
 from ..services.pledges import pledge_create, pledge_submit, pledge_update, pledge_withdraw
 from . import selectors
@@ -90,14 +94,34 @@ def enterprise_create(request):
 
 @member_required
 def enterprise_detail(request, membership):
+    enterprise = membership.enterprise
+    change = selectors.pending_change(enterprise)
     return render(
         request,
         "portal/enterprise_detail.html",
         {
             "membership": membership,
-            "enterprise": membership.enterprise,
+            "enterprise": enterprise,
+            "change": change,
+            "diff": change.diff() if change else [],
+            "published": enterprise.is_published(),
         },
     )
+
+
+@require_POST
+@member_required
+def change_withdraw(request, membership):
+    change = selectors.pending_change(membership.enterprise)
+    if change is None:
+        raise Http404
+    try:
+        profile_change_withdraw(change=change, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The change was withdrawn."))
+    return redirect("portal:enterprise")
 
 
 @member_required
@@ -109,14 +133,23 @@ def enterprise_edit(request, membership):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         licence = data.get("licence_scan")
-        enterprise_update(
+        update = enterprise_update(
             enterprise=enterprise,
             actor=request.user,
             profile=data,
             licence=licence,
             licence_type=getattr(licence, "checked_type", ""),
         )
-        messages.success(request, _("The profile is saved."))
+        if update.change is not None and update.change.pk:
+            messages.info(
+                request,
+                _(
+                    "Your change of public details is waiting for review: the public list "
+                    "shows it once a reviewer approves it."
+                ),
+            )
+        if update.saved or update.change is None:
+            messages.success(request, _("The profile is saved."))
         return redirect("portal:enterprise")
     return render(
         request,

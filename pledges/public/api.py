@@ -10,21 +10,21 @@ from datetime import UTC, datetime
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from ..reference import CHINA_TZ, is_english
+from ..reference import is_english
 from . import selectors
 from .cache import shared_page
 from .rate_limits import refuse_json, search_limited
-from .schema import OPENAPI
+from .schema import openapi
 from .views import STATIC_MAX_AGE, form_errors, public_response
 
-MAX_CURSOR = 200
-# "+08:00" arrives as " 08:00" when a client forgets to encode the plus sign.
-_UNENCODED_OFFSET = re.compile(r"(T?\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)$")
+# What the schema says each parameter is (.schema uses the same patterns): RFC 3339 date-times
+# (an offset or Z required), cursors as the digits a "next" link carries.
+RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$")
+CURSOR_PATTERN = r"^[0-9]{1,18}$"
+LIMIT_PATTERN = r"^[0-9]{1,6}$"
 
 
 # --- JSON API ---------------------------------------------------------------------------
@@ -39,9 +39,7 @@ class BadParameter(Exception):
 
 @require_safe
 @search_limited(refuse_json)
-# Briefly: the feed holds back the last seconds' changes (FEED_SETTLE), which no version bump
-# announces when they become due.
-@shared_page(ttl=int(selectors.FEED_SETTLE.total_seconds()))
+@shared_page
 def api_pledges(request):
     form, query = selectors.parse_public_query(request.GET, english=is_english())
     if query is None:
@@ -56,7 +54,7 @@ def api_pledges(request):
     next_url = None
     if page.next_key is not None:
         params = request.GET.copy()
-        params["cursor"] = selectors.encode_cursor(page.next_key)
+        params["cursor"] = str(page.next_key)
         next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
     response = JsonResponse(
         {"results": [_item(request, row) for row in page.rows], "next": next_url},
@@ -67,10 +65,22 @@ def api_pledges(request):
     return public_response(response)
 
 
+# The feed's names for a listing's status (approved, not "listed": the API's contract).
+STATES = {"listed": "approved", "revoked": "revoked", "removed": "removed"}
+
+
 def _item(request, row: dict) -> dict:
+    if row["status"] == "removed":
+        # Taken down: the reader learns to delete it, and nothing else.
+        return {
+            "id": row["pledge_id"],
+            "state": "removed",
+            "year": row["year"],
+            "updated_at": _timestamp(row["updated_at"]),
+        }
     return {
-        "id": row["id"],
-        "url": request.build_absolute_uri(reverse("public:pledge", args=[row["id"]])),
+        "id": row["pledge_id"],
+        "url": request.build_absolute_uri(reverse("public:pledge", args=[row["pledge_id"]])),
         "year": row["year"],
         "enterprise_name": row["enterprise_name"],
         "enterprise_name_en": row["enterprise_name_en"],
@@ -86,12 +96,13 @@ def _item(request, row: dict) -> dict:
             "name_en": row["industry_name_en"],
             "section": row["industry_section"],
         },
-        "state": row["state"],
+        "state": STATES[row["status"]],
         "signed_on": row["signed_on"].isoformat() if row["signed_on"] else None,
         "approved_at": _timestamp(row["approved_at"]),
         "revoked_at": _timestamp(row["revoked_at"]),
         "revocation_reason": row["revocation_reason"] or None,
         "certificate_number": row["certificate_number"] or None,
+        "corrections": row["corrections"],
         "updated_at": _timestamp(row["updated_at"]),
     }
 
@@ -106,40 +117,35 @@ def _timestamp(value: datetime | None) -> str | None:
 def _since(value: str | None) -> datetime | None:
     if value is None or value == "":
         return None
-    value = _UNENCODED_OFFSET.sub(r"\1+\2", value.strip())
-    try:
-        moment = parse_datetime(value)  # a date alone reads as its midnight
-    except ValueError:
-        moment = None
+    moment = None
+    if RFC3339.match(value):
+        try:
+            moment = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+        except ValueError:
+            moment = None
     if moment is None:
         raise BadParameter(
             "since",
-            _("Enter an ISO 8601 date and time, for example %(example)s.")
+            _("Enter an RFC 3339 date and time with its offset, for example %(example)s.")
             % {"example": "2026-09-01T00:00:00+08:00"},
         )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, CHINA_TZ)
-    return _in_range(moment, "since")
+    try:
+        # The database compares in UTC: 0001-01-01 or 9999-12-31 with an offset overflows.
+        return moment.astimezone(UTC)
+    except OverflowError:
+        # At the ends of the calendar: before every listing, or after every one.
+        edge = datetime.min if moment.year == 1 else datetime.max
+        return edge.replace(tzinfo=UTC)
 
 
-def _cursor(value: str | None):
+def _cursor(value: str | None) -> int | None:
     if value is None or value == "":
         return None
-    key = selectors.decode_cursor(value, "newest") if len(value) <= MAX_CURSOR else None
-    if key is None or timezone.is_naive(key[0]):
+    if not re.match(CURSOR_PATTERN, value):
         raise BadParameter(
             "cursor", _("This cursor is not valid: follow the “next” link of a previous page.")
         )
-    return _in_range(key[0], "cursor"), key[1]
-
-
-def _in_range(moment: datetime, parameter: str) -> datetime:
-    # The database compares in UTC: 0001-01-01 or 9999-12-31 with an offset would overflow.
-    try:
-        moment.astimezone(UTC)
-    except OverflowError:
-        raise BadParameter(parameter, _("This date is out of range.")) from None
-    return moment
+    return int(value)
 
 
 def _limit(value: str | None) -> int:
@@ -169,7 +175,13 @@ def _bad_request(errors: list[dict]):
 
 @require_safe
 def api_schema(request):
-    response = JsonResponse(OPENAPI, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    years, provinces, industries = selectors.filter_choices()
+    document = openapi(
+        years=years,
+        provinces=[row[0] for row in provinces],
+        industries=[row[0] for row in industries],
+    )
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Access-Control-Allow-Origin"] = "*"
     return public_response(response, STATIC_MAX_AGE)
 

@@ -2,8 +2,9 @@
 
 Such a visitor sees exactly what any other sees in the same language (the pages carry no
 form token for them: see accounts.views.set_language), so one rendered response can serve
-them all. The keys carry the public data version: an approval or a revocation bumps it, and
-the next request renders afresh.
+them all. The keys carry the published record's version (PublicDataVersion): every
+publication moves it, and the next request renders afresh. The same version is the pages'
+ETag, so a browser, a reverse proxy or a CDN can ask "still the same?" and get a 304.
 """
 
 import functools
@@ -13,9 +14,12 @@ import json
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.http import HttpResponseNotModified
+from django.utils.http import http_date, parse_etags
 from django.utils.translation import get_language
 
-VERSION_KEY = "public-data-version"
+from ..models import PublicDataVersion
+
 PAGE_TTL = 300
 # A visitor with one of these cookies may see something of their own (their name in the
 # header, a message): their pages are rendered for them alone.
@@ -23,7 +27,7 @@ PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
 
 
 def public_data_version() -> int:
-    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+    return PublicDataVersion.current().version
 
 
 def cache_key(prefix: str, *parts) -> str:
@@ -43,6 +47,12 @@ def shared_page(view=None, *, ttl: int = PAGE_TTL):
     def wrapped(request, *args, **kwargs):
         if not is_anonymous_visit(request):
             return view(request, *args, **kwargs)
+        record = PublicDataVersion.current()
+        etag = f'W/"{record.version}-{get_language()}"'
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+            response = HttpResponseNotModified()
+            response["ETag"] = etag
+            return response
         # The whole URL: the API's links are absolute (scheme and host).
         key = cache_key("public-page", get_language(), request.build_absolute_uri())
         response = cache.get(key)
@@ -50,6 +60,9 @@ def shared_page(view=None, *, ttl: int = PAGE_TTL):
             response = view(request, *args, **kwargs)
             if is_shareable(response):
                 cache.set(key, response, ttl)
+        if response.status_code == 200:
+            response["ETag"] = etag
+            response["Last-Modified"] = http_date(record.changed_at.timestamp())
         return response
 
     return wrapped

@@ -8,13 +8,19 @@ from ..validators import (
     CERTIFICATE_NUMBER_EXAMPLE,
     CERTIFICATE_NUMBER_INPUT_MAX,
     normalise_certificate_number,
+    refuse_invisible_controls,
 )
 
 
 class PublicFilterForm(forms.Form):
     SORTS = [("newest", _("Newest first")), ("name", _("By name"))]
 
-    q = forms.CharField(label=_("Name or credit code"), required=False, max_length=50)
+    q = forms.CharField(
+        label=_("Name or credit code"),
+        required=False,
+        max_length=50,
+        validators=[refuse_invisible_controls],
+    )
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     province = forms.ChoiceField(label=_("Province"), required=False)
     industry = forms.ChoiceField(label=_("Industry"), required=False)

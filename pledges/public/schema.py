@@ -1,84 +1,106 @@
 """The OpenAPI 3.1 description of the open data, served at /api/schema.json.
 
 Kept by hand next to the views it describes (.api and .views); the tests check that every
-parameter the views read is described here. It is a technical contract and, like the
-field names it describes, written in English only.
+parameter the views read is described here, and a schema-driven fuzzer checks that the views
+accept exactly what it allows. The years, provinces and industries are enumerated from the
+data, so the document is built per request. It is a technical contract and, like the field
+names it describes, written in English only.
 """
 
-from .selectors import FEED_LIMIT_DEFAULT, FEED_LIMIT_MAX, FEED_SETTLE
+from .selectors import FEED_LIMIT_DEFAULT, FEED_LIMIT_MAX
+
+# The same patterns as the views' checks (.api).
+CURSOR_PATTERN = r"^[0-9]{1,18}$"
 
 _TIMESTAMP = {"type": "string", "format": "date-time"}
 _NULLABLE_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
 
-_FILTERS = [
-    {
-        "name": "year",
-        "in": "query",
-        "description": (
-            "Campaign year. Omitted: the current (latest) campaign, as on /pledges/. "
-            "Present but empty (`year=`): every year."
-        ),
-        "schema": {"type": ["integer", "string"], "examples": [2026, ""]},
-    },
-    {
-        "name": "province",
-        "in": "query",
-        "description": "GB/T 2260 provincial-level division code, e.g. `11` (Beijing).",
-        "schema": {"type": "string", "pattern": "^[0-9]{2}$"},
-    },
-    {
-        "name": "industry",
-        "in": "query",
-        "description": (
-            "GB/T 4754-2017 industry: a section letter (`C`) or a division code (`13`)."
-        ),
-        "schema": {"type": "string", "pattern": "^([A-T]|[0-9]{2})$"},
-    },
-    {
-        "name": "q",
-        "in": "query",
-        "description": (
-            "An exact Unified Social Credit Code (18 characters), or any part of the "
-            "enterprise's Chinese name (two characters such as 质量 are enough)."
-        ),
-        "schema": {"type": "string", "maxLength": 50},
-    },
-]
+_EMPTY = {"type": "string", "maxLength": 0}
 
-_SETTLE = int(FEED_SETTLE.total_seconds())
 
-_FEED_PARAMETERS = [
-    *_FILTERS,
-    {
-        "name": "since",
-        "in": "query",
-        "description": (
-            "Only pledges whose public state changed after this moment (exclusive): "
-            "approvals and revocations. ISO 8601 date and time; a time without an offset is "
-            "read in China time (UTC+8), and a date alone means its midnight. Pass the "
-            "`updated_at` of the last item received to get what changed since. Remember to "
-            "encode `+` as `%2B`."
-        ),
-        "schema": {**_TIMESTAMP, "examples": ["2026-09-01T00:00:00+08:00"]},
-    },
-    {
-        "name": "cursor",
-        "in": "query",
-        "description": "Opaque position from a previous page's `next` link; follow `next`.",
-        "schema": {"type": "string"},
-    },
-    {
-        "name": "limit",
-        "in": "query",
-        "description": "Items per page.",
-        "schema": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": FEED_LIMIT_MAX,
-            "default": FEED_LIMIT_DEFAULT,
+def _filters(years, provinces, industries) -> list[dict]:
+    return [
+        {
+            "name": "year",
+            "in": "query",
+            "description": (
+                "Campaign year. Omitted: the current (latest) campaign, as on /pledges/. "
+                "Present but empty (`year=`): every year."
+            ),
+            "schema": {"anyOf": [{"type": "integer", "enum": list(years)}, _EMPTY]},
         },
-    },
-]
+        {
+            "name": "province",
+            "in": "query",
+            "description": (
+                "GB/T 2260 provincial-level division code, e.g. `11` (Beijing). "
+                "Empty or omitted: every province."
+            ),
+            "schema": {"type": "string", "enum": ["", *provinces]},
+        },
+        {
+            "name": "industry",
+            "in": "query",
+            "description": (
+                "GB/T 4754-2017 industry: a section letter (`C`) or a division code (`13`). "
+                "Empty or omitted: every industry."
+            ),
+            "schema": {"type": "string", "enum": ["", *industries]},
+        },
+        {
+            "name": "q",
+            "in": "query",
+            "description": (
+                "An exact Unified Social Credit Code (18 characters), or any part of the "
+                "enterprise's Chinese name (two characters such as 质量 are enough). "
+                "Empty or omitted: no search."
+            ),
+            "schema": {"type": "string", "maxLength": 50},
+        },
+    ]
+
+
+def _feed_parameters(filters) -> list[dict]:
+    return [
+        *filters,
+        {
+            "name": "since",
+            "in": "query",
+            "description": (
+                "Only pledges whose public record changed after this moment (exclusive): "
+                "approvals, revocations, corrections, certificates, take-downs. An RFC 3339 "
+                "date-time with its offset (`Z` or `+08:00`); pass the `updated_at` of the "
+                "last item received. Remember to encode `+` as `%2B`. Empty or omitted: "
+                "from the beginning."
+            ),
+            "schema": {
+                "anyOf": [{"type": "string", "format": "date-time"}, _EMPTY],
+                "examples": ["2026-09-01T00:00:00+08:00"],
+            },
+        },
+        {
+            "name": "cursor",
+            "in": "query",
+            "description": (
+                "Position from a previous page's `next` link; follow `next`. Empty or "
+                "omitted: the first page."
+            ),
+            "schema": {"type": "string", "anyOf": [{"pattern": CURSOR_PATTERN}, _EMPTY]},
+        },
+        {
+            "name": "limit",
+            "in": "query",
+            "description": f"Items per page. Empty or omitted: {FEED_LIMIT_DEFAULT}.",
+            "schema": {
+                "anyOf": [
+                    {"type": "integer", "minimum": 1, "maximum": FEED_LIMIT_MAX},
+                    _EMPTY,
+                ],
+                "default": FEED_LIMIT_DEFAULT,
+            },
+        },
+    ]
+
 
 _NAMED_CODE = {
     "type": "object",
@@ -107,6 +129,7 @@ _PLEDGE = {
         "revoked_at",
         "revocation_reason",
         "certificate_number",
+        "corrections",
         "updated_at",
     ],
     "properties": {
@@ -134,9 +157,28 @@ _PLEDGE = {
             "enum": ["approved", "revoked"],
             "description": (
                 "`approved`: published. `revoked`: the association withdrew its approval "
-                "(with a public reason); remove or mark it. No other state is ever published, "
-                "and a revoked pledge never returns."
+                "(with a public reason); remove or mark it. A revoked pledge never returns."
             ),
+        },
+        "corrections": {
+            "type": "array",
+            "description": (
+                "Approved corrections of its public details, oldest first; province and "
+                "industry by code."
+            ),
+            "items": {
+                "type": "object",
+                "required": ["on", "field", "before", "after"],
+                "properties": {
+                    "on": {"type": "string", "format": "date"},
+                    "field": {
+                        "type": "string",
+                        "enum": ["name", "name_en", "province", "city", "industry", "website"],
+                    },
+                    "before": {"type": "string"},
+                    "after": {"type": "string"},
+                },
+            },
         },
         "signed_on": {
             "type": ["string", "null"],
@@ -152,8 +194,24 @@ _PLEDGE = {
         },
         "updated_at": {
             **_TIMESTAMP,
-            "description": "Last change of its public state; the feed's order and `since` key.",
+            "description": "Last change of its public record; the `since` key.",
         },
+    },
+}
+
+_REMOVED = {
+    "type": "object",
+    "required": ["id", "state", "year", "updated_at"],
+    "additionalProperties": False,
+    "description": (
+        "A listing the association took down: delete every copy of it. Nothing else of it "
+        "is published any more."
+    ),
+    "properties": {
+        "id": {"type": "integer"},
+        "state": {"const": "removed"},
+        "year": {"type": "integer"},
+        "updated_at": _TIMESTAMP,
     },
 }
 
@@ -186,126 +244,139 @@ _BAD_REQUEST = {
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
 
-OPENAPI = {
-    "openapi": "3.1.0",
-    "info": {
-        "title": "Chengxin: Enterprise Quality Integrity Pledge open data",
-        "version": "1.0",
-        "summary": "Pledges the association has reviewed and published.",
-        "description": (
-            "Only reviewed pledges are published: approved ones, and revoked ones marked as "
-            "such with the association's reason. No contact details or documents are ever "
-            "included. Responses may be cached for 30 seconds, and a change reaches the feed "
-            f"{_SETTLE} seconds after it happens (once every earlier change has surely been "
-            "committed), so following `next` and then polling with `since` misses nothing."
-        ),
-    },
-    "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
-    "servers": [{"url": "/"}],
-    "paths": {
-        "/api/pledges/": {
-            "get": {
-                "operationId": "listPledges",
-                "summary": "Published pledges, in the order they last changed.",
-                "description": (
-                    "Pages are ordered by (`updated_at`, `id`) ascending and linked by stable "
-                    "cursors: pledges approved while you page appear after the ones already "
-                    "seen, never in between."
-                ),
-                "parameters": _FEED_PARAMETERS,
-                "responses": {
-                    "200": {
-                        "description": "One page.",
-                        "headers": {
-                            "Cache-Control": {
-                                "schema": {"type": "string", "const": "public, max-age=30"}
-                            }
+
+def openapi(*, years, provinces, industries) -> dict:
+    """The document, with the campaign years, provinces and industries enumerated."""
+    filters = _filters(years, provinces, industries)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Chengxin: Enterprise Quality Integrity Pledge open data",
+            "version": "1.0",
+            "summary": "Pledges the association has reviewed and published.",
+            "description": (
+                "Only reviewed pledges are published: approved ones, and revoked ones marked as "
+                "such with the association's reason. No contact details or documents are ever "
+                "included. Responses may be cached for 30 seconds (they carry an ETag: with "
+                "`If-None-Match` the answer is 304 while nothing changed). The feed lists "
+                "changes in the order they were published, so following `next` and then "
+                "polling from the last cursor or with `since` misses nothing."
+            ),
+        },
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/api/pledges/": {
+                "get": {
+                    "operationId": "listPledges",
+                    "summary": "Published pledges, in the order they last changed.",
+                    "description": (
+                        "Pages are ordered by publication and linked by stable cursors: pledges "
+                        "changed while you page appear after the ones already seen, never in "
+                        "between. Take-downs appear as `removed` entries."
+                    ),
+                    "parameters": _feed_parameters(filters),
+                    "responses": {
+                        "200": {
+                            "description": "One page.",
+                            "headers": {
+                                "Cache-Control": {
+                                    "schema": {"type": "string", "const": "public, max-age=30"}
+                                }
+                            },
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/PledgePage"}
+                                }
+                            },
                         },
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": "#/components/schemas/PledgePage"}
-                            }
+                        "400": {"$ref": "#/components/responses/BadRequest"},
+                        "429": {"$ref": "#/components/responses/TooManySearches"},
+                    },
+                }
+            },
+            "/pledges/export.csv": {
+                "get": {
+                    "operationId": "exportPledges",
+                    "summary": "The public list as CSV (UTF-8 with BOM, opens in Excel).",
+                    "description": (
+                        "Columns: year, enterprise, credit code, province, industry code, "
+                        "industry, signed on, state, revocation reason, certificate number; "
+                        "headers and names in the request's language."
+                    ),
+                    "parameters": [
+                        *filters,
+                        {
+                            "name": "sort",
+                            "in": "query",
+                            "description": "Row order, as on /pledges/.",
+                            "schema": {"type": "string", "enum": ["newest", "name"]},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The file.",
+                            "content": {"text/csv": {"schema": {"type": "string"}}},
+                        },
+                        "400": {
+                            "description": "A parameter is not valid.",
+                            "content": {"text/plain": {"schema": {"type": "string"}}},
+                        },
+                        "429": {
+                            "description": _TOO_MANY_SEARCHES,
+                            "content": {"text/plain": {"schema": {"type": "string"}}},
                         },
                     },
-                    "400": {"$ref": "#/components/responses/BadRequest"},
-                    "429": {"$ref": "#/components/responses/TooManySearches"},
-                },
-            }
+                }
+            },
+            "/api/schema.json": {
+                "get": {
+                    "operationId": "getSchema",
+                    "summary": "This document.",
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        }
+                    },
+                }
+            },
         },
-        "/pledges/export.csv": {
-            "get": {
-                "operationId": "exportPledges",
-                "summary": "The public list as CSV (UTF-8 with BOM, opens in Excel).",
-                "description": (
-                    "Columns: year, enterprise, credit code, province, industry code, "
-                    "industry, signed on, state, revocation reason, certificate number; "
-                    "headers and names in the request's language."
-                ),
-                "parameters": [
-                    *_FILTERS,
-                    {
-                        "name": "sort",
-                        "in": "query",
-                        "description": "Row order, as on /pledges/.",
-                        "schema": {"type": "string", "enum": ["newest", "name"]},
-                    },
-                ],
-                "responses": {
-                    "200": {
-                        "description": "The file.",
-                        "content": {"text/csv": {"schema": {"type": "string"}}},
-                    },
-                    "400": {
-                        "description": "A parameter is not valid.",
-                        "content": {"text/plain": {"schema": {"type": "string"}}},
-                    },
-                    "429": {
-                        "description": _TOO_MANY_SEARCHES,
-                        "content": {"text/plain": {"schema": {"type": "string"}}},
+        "components": {
+            "schemas": {
+                "Pledge": _PLEDGE,
+                "Removed": _REMOVED,
+                "PledgePage": {
+                    "type": "object",
+                    "required": ["results", "next"],
+                    "properties": {
+                        "results": {
+                            "type": "array",
+                            "items": {
+                                "oneOf": [
+                                    {"$ref": "#/components/schemas/Pledge"},
+                                    {"$ref": "#/components/schemas/Removed"},
+                                ]
+                            },
+                        },
+                        "next": {
+                            "type": ["string", "null"],
+                            "format": "uri",
+                            "description": "The next page, or null after the last one.",
+                        },
                     },
                 },
-            }
-        },
-        "/api/schema.json": {
-            "get": {
-                "operationId": "getSchema",
-                "summary": "This document.",
-                "responses": {
-                    "200": {
-                        "description": "OpenAPI 3.1",
-                        "content": {"application/json": {"schema": {"type": "object"}}},
-                    }
-                },
-            }
-        },
-    },
-    "components": {
-        "schemas": {
-            "Pledge": _PLEDGE,
-            "PledgePage": {
-                "type": "object",
-                "required": ["results", "next"],
-                "properties": {
-                    "results": {
-                        "type": "array",
-                        "items": {"$ref": "#/components/schemas/Pledge"},
-                    },
-                    "next": {
-                        "type": ["string", "null"],
-                        "format": "uri",
-                        "description": "The next page, or null after the last one.",
+                "Error": _ERROR,
+            },
+            "responses": {
+                "BadRequest": _BAD_REQUEST,
+                "TooManySearches": {
+                    "description": _TOO_MANY_SEARCHES,
+                    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
                     },
                 },
             },
-            "Error": _ERROR,
         },
-        "responses": {
-            "BadRequest": _BAD_REQUEST,
-            "TooManySearches": {
-                "description": _TOO_MANY_SEARCHES,
-                "headers": {"Retry-After": {"schema": {"type": "integer"}}},
-                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-            },
-        },
-    },
-}
+    }

@@ -1,33 +1,41 @@
 """Reads of everything public: the list, an enterprise's page, the open data (CSV, the JSON
 feed, statistics, the sitemap) and certificate verification.
 
-Only reviewed pledges are public (approved, or revoked and marked so). Paging is by keyset
-(the last row's sort key), so the last page costs what the first does. Counts and statistics
-are cached per version of the public data, which every approval and revocation moves, so a
-change shows at the next request. The open data reads named columns with ``values()``, so no
-private field (contacts, files, reviewers, notes) is ever loaded, let alone printed.
+Everything here reads the published record (Listing, ListingTally, SupersededCertificate),
+which only reviewed decisions write, and nothing live: an enterprise's own edits reach the
+public only through a reviewer. Listings are shown listed or revoked (marked so). Paging is
+by keyset (the last row's sort key), so the last page costs what the first does. Counts and
+statistics are cached per version of the public data, which every publication moves, so a
+change shows at the next request. The record holds no private field (contacts, files,
+reviewers, notes), so none can be printed.
 """
 
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from django.core.cache import cache
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Subquery, When
-from django.db.models.functions import TruncDate
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..certificates.selectors import Revocation, revocation
-from ..models import PUBLIC_STATES, AuditEvent, Campaign, Certificate, Industry, Pledge, Province
-from ..reference import CHINA_TZ, china_date
+from ..certificates.selectors import Revocation
+from ..models import (
+    SHOWN_STATUSES,
+    Campaign,
+    Industry,
+    Listing,
+    ListingTally,
+    Province,
+    SupersededCertificate,
+)
+from ..reference import china_date
 from ..search import name_or_code_condition
 from ..validators import normalise_certificate_number
 from .cache import cache_key, public_data_version
 from .forms import PublicFilterForm
 
-State = Pledge.State
 PAGE_SIZE = 20
 COUNT_TTL = 300
 # Primary keys are 64-bit integers at most.
@@ -88,35 +96,38 @@ def parse_public_query(params, *, english: bool):
     )
 
 
-def public_pledges(query: PublicQuery) -> QuerySet[Pledge]:
-    pledges = Pledge.objects.filter(state__in=PUBLIC_STATES)
-    if query.year:
-        # By the campaign's id (a scalar subquery), not through a join on its year: then
-        # PostgreSQL reads the campaign's rows from an index already in the page's order.
-        campaign = Campaign.objects.filter(year=query.year).values("pk")[:1]
-        pledges = pledges.filter(campaign_id=Subquery(campaign))
+def _matching(query: PublicQuery) -> Q:
+    """The filters other than the year, on shown listings."""
+    condition = Q(status__in=SHOWN_STATUSES)
     if query.province:
-        pledges = pledges.filter(enterprise__province_id=query.province)
+        condition &= Q(province_id=query.province)
     if query.industry:
         if len(query.industry) == 1:  # a section letter
-            pledges = pledges.filter(enterprise__industry__section_id=query.industry)
+            condition &= Q(section_id=query.industry)
         else:
-            pledges = pledges.filter(enterprise__industry_id=query.industry)
+            condition &= Q(industry_id=query.industry)
     if query.q:
-        pledges = pledges.filter(name_or_code_condition(query.q))
-    return pledges
+        condition &= name_or_code_condition(query.q, prefix="", model=Listing)
+    return condition
+
+
+def public_listings(query: PublicQuery) -> QuerySet[Listing]:
+    listings = Listing.objects.filter(_matching(query))
+    if query.year:
+        listings = listings.filter(year=query.year)
+    return listings
 
 
 def public_count(query: PublicQuery) -> int:
     key = cache_key("public-count", query.cache_key())
-    return cache.get_or_set(key, lambda: public_pledges(query).count(), COUNT_TTL)
+    return cache.get_or_set(key, lambda: public_listings(query).count(), COUNT_TTL)
 
 
 # --- Keyset paging --------------------------------------------------------------------------
 
 ORDERINGS = {
-    "newest": (("decided_at", True), ("id", True)),
-    "name": (("enterprise__name", False), ("id", False)),
+    "newest": (("approved_at", True), ("pledge_id", True)),
+    "name": (("name", False), ("pledge_id", False)),
 }
 
 
@@ -173,20 +184,13 @@ def _ordering(sort: str, *, backwards: bool):
 
 def public_page(query: PublicQuery, *, after: str = "", before: str = "", last: bool = False):
     """One page of the list, moving after/before a cursor, or the last page."""
-    rows = public_pledges(query)
+    rows = public_listings(query)
     backwards = bool(before) or last
     cursor = decode_cursor(before or after, query.sort) if (before or after) else None
     if cursor is not None:
         rows = rows.filter(_after(query.sort, cursor, backwards=backwards))
-    # The page's ids first, then their rows with what they show: joined to the match of a
-    # search (thousands of rows), the display tables would be read thousands of times.
     ordering = _ordering(query.sort, backwards=backwards)
-    ids = list(rows.order_by(*ordering).values_list("pk", flat=True)[: PAGE_SIZE + 1])
-    items = list(
-        Pledge.objects.filter(pk__in=ids)
-        .select_related("enterprise__province", "enterprise__industry", "campaign", "certificate")
-        .order_by(*ordering)
-    )
+    items = list(rows.select_related("province", "industry").order_by(*ordering)[: PAGE_SIZE + 1])
     more = len(items) > PAGE_SIZE
     items = items[:PAGE_SIZE]
     if backwards:
@@ -200,42 +204,49 @@ def public_page(query: PublicQuery, *, after: str = "", before: str = "", last: 
     return page
 
 
-def _key(pledge: Pledge, sort: str):
+def _key(listing: Listing, sort: str):
     if sort == "name":
-        return pledge.enterprise.name, pledge.pk
-    return pledge.decided_at, pledge.pk
+        return listing.name, listing.pk
+    return listing.approved_at, listing.pk
 
 
 # --- One enterprise's page ------------------------------------------------------------------
 
 
-def public_pledge(pledge_id: int) -> Pledge | None:
+def public_listing(pledge_id: int) -> Listing | None:
+    """The listing, removed ones included (their page says so, with nothing of them)."""
     return (
-        Pledge.objects.filter(pk=pledge_id, state__in=PUBLIC_STATES)
-        .select_related(
-            "enterprise__province", "enterprise__industry__section", "campaign", "certificate"
-        )
+        Listing.objects.filter(pk=pledge_id)
+        .select_related("province", "industry", "section", "campaign")
         .first()
     )
 
 
-def other_public_years(pledge: Pledge):
+def other_public_years(listing: Listing):
     return (
-        Pledge.objects.filter(enterprise_id=pledge.enterprise_id, state__in=PUBLIC_STATES)
-        .exclude(pk=pledge.pk)
-        .select_related("campaign")
-        .order_by("-campaign__year")
+        Listing.objects.filter(enterprise_id=listing.enterprise_id, status__in=SHOWN_STATUSES)
+        .exclude(pk=listing.pk)
+        .order_by("-year")
+        .values("pledge_id", "year", "status")
     )
 
 
-def revocation_reasons(pledge_ids) -> dict[int, str]:
-    """The public reason of each revoked pledge among ``pledge_ids``, in one query."""
-    rows = (
-        AuditEvent.objects.filter(pledge_id__in=pledge_ids, action=AuditEvent.Action.PLEDGE_REVOKED)
-        .order_by("pledge_id", "created_at")
-        .values_list("pledge_id", "reason")
-    )
-    return dict(rows)
+def correction_history(listing: Listing, *, english: bool) -> list[dict]:
+    """The listing's public corrections, with province and industry codes named."""
+    _years, provinces, industries = filter_choices()
+    index = 2 if english else 1
+    names = {
+        "province": {row[0]: row[index] for row in provinces},
+        "industry": {row[0]: row[index] for row in industries},
+    }
+    return [
+        {
+            **entry,
+            "before": names.get(entry["field"], {}).get(entry["before"], entry["before"]),
+            "after": names.get(entry["field"], {}).get(entry["after"], entry["after"]),
+        }
+        for entry in reversed(listing.corrections)
+    ]
 
 
 # --- Open data ---------------------------------------------------------------------------
@@ -243,51 +254,47 @@ def revocation_reasons(pledge_ids) -> dict[int, str]:
 CHUNK_SIZE = 2000
 FEED_LIMIT_DEFAULT = 50
 FEED_LIMIT_MAX = 200
-# A change reaches the feed once it is this old. updated_at is set just before its
-# transaction commits, so a reader could otherwise see a later change before an earlier one
-# has committed, move its cursor past it and never see it. Every transition is one short
-# transaction (bulk approval commits each pledge on its own), far shorter than this.
-FEED_SETTLE = timedelta(seconds=5)
 STATS_TTL = 300
 
 
-def _revocation(field: str):
-    """The revocation event's ``field`` for revoked pledges (a revocation is final: one)."""
-    events = AuditEvent.objects.filter(
-        pledge_id=OuterRef("pk"), action=AuditEvent.Action.PLEDGE_REVOKED
-    ).order_by("-created_at", "-id")
-    return Case(When(state=State.REVOKED, then=Subquery(events.values(field)[:1])), default=None)
+def _values(rows: QuerySet[Listing], *names, **fields) -> QuerySet:
+    """``values()`` with the open data's names: a name that is the column's own is asked
+    for as such (an annotation may not shadow a field)."""
+    own = [name for name, expression in fields.items() if expression.name == name]
+    renamed = {name: e for name, e in fields.items() if name not in own}
+    return rows.values(*names, *own, **renamed)
 
 
-# What the open data says about a pledge: public facts only, named for the reader.
+# What the open data says about a listing: public facts only, named for the reader.
 _PUBLIC_FIELDS = {
-    "year": F("campaign__year"),
-    "enterprise_name": F("enterprise__name"),
-    "credit_code": F("enterprise__credit_code"),
-    "industry_code": F("enterprise__industry_id"),
-    # The day it was signed (last submitted), in China time.
-    "signed_on": TruncDate("submitted_at", tzinfo=CHINA_TZ),
-    "revocation_reason": _revocation("reason"),
-    "certificate_number": F("certificate__number"),
+    "year": F("year"),
+    "enterprise_name": F("name"),
+    "credit_code": F("credit_code"),
+    "industry_code": F("industry_id"),
+    "signed_on": F("signed_on"),
+    "revocation_reason": F("revocation_reason"),
+    "certificate_number": F("certificate_number"),
 }
 _NAMES = {
-    "province_name": F("enterprise__province__name"),
-    "industry_name": F("enterprise__industry__name"),
+    "province_name": F("province__name"),
+    "industry_name": F("industry__name"),
 }
 _ENGLISH_NAMES = {
-    "province_name_en": F("enterprise__province__name_en"),
-    "industry_name_en": F("enterprise__industry__name_en"),
+    "province_name_en": F("province__name_en"),
+    "industry_name_en": F("industry__name_en"),
 }
 FEED_FIELDS = {
     **_PUBLIC_FIELDS,
     **_NAMES,
     **_ENGLISH_NAMES,
-    "enterprise_name_en": F("enterprise__name_en"),
-    "province_code": F("enterprise__province_id"),
-    "industry_section": F("enterprise__industry__section_id"),
-    # Approval sets decided_at; revocation leaves it, so it stays the approval's moment.
-    "approved_at": F("decided_at"),
-    "revoked_at": _revocation("created_at"),
+    "enterprise_name_en": F("name_en"),
+    "province_code": F("province_id"),
+    "industry_section": F("section_id"),
+    "approved_at": F("approved_at"),
+    "revoked_at": F("revoked_at"),
+    "sequence": F("sequence"),
+    "updated_at": F("changed_at"),
+    "corrections": F("corrections"),
 }
 
 
@@ -295,14 +302,15 @@ FEED_FIELDS = {
 
 
 def export_rows(query: PublicQuery, *, english: bool):
-    """Every published pledge matching ``query`` (dicts of public fields, names in one
+    """Every published listing matching ``query`` (dicts of public fields, names in one
     language), in the list's order, streamed in chunks: one query however many rows."""
     ordering = [f"-{name}" if descending else name for name, descending in ORDERINGS[query.sort]]
     names = {
         "province_name": _ENGLISH_NAMES["province_name_en"] if english else _NAMES["province_name"],
         "industry_name": _ENGLISH_NAMES["industry_name_en"] if english else _NAMES["industry_name"],
     }
-    rows = public_pledges(query).values("state", **_PUBLIC_FIELDS, **names).order_by(*ordering)
+    rows = _values(public_listings(query), "status", **_PUBLIC_FIELDS, **names)
+    rows = rows.order_by(*ordering)
     return rows.iterator(chunk_size=CHUNK_SIZE)
 
 
@@ -312,39 +320,39 @@ def export_rows(query: PublicQuery, *, english: bool):
 @dataclass(frozen=True)
 class FeedPage:
     rows: list[dict]
-    next_key: tuple[datetime, int] | None
+    next_key: int | None
 
 
 def feed_page(
     query: PublicQuery,
     *,
     since: datetime | None = None,
-    after: tuple[datetime, int] | None = None,
+    after: int | None = None,
     limit: int = FEED_LIMIT_DEFAULT,
 ) -> FeedPage:
-    """One page of published pledges in the order they last changed (updated_at, id).
+    """One page of listings in the order they last changed (their ``sequence``).
 
-    Every transition sets updated_at, so an approval and a later revocation each move the
-    pledge to the end: a reader following ``next`` and then polling with ``since`` sees each
-    change once, and pledges approved while it pages appear after the ones it has seen.
-    Pledges leave the public states only by revocation (approved → revoked, and revoked is
-    final), which the feed reports as state "revoked"; there is no other way out, so no
-    deletion records are needed.
+    Every publication gives the listings it changes the next public data version, and
+    publications commit in version order (pledges.services.publication), so a reader
+    following ``next`` and then polling with ``since`` or the last cursor sees every change
+    once, with no change committing behind it later. A take-down is reported as state
+    "removed" with nothing of the enterprise.
     """
-    rows = public_pledges(query).filter(updated_at__lte=timezone.now() - FEED_SETTLE)
+    # Every take-down too: it names nothing, so no filter could match it, and readers must
+    # learn of it to delete what they copied.
+    rows = Listing.objects.filter(_matching(query) | Q(status=Listing.Status.REMOVED))
+    if query.year:
+        rows = rows.filter(year=query.year)
     if since is not None:
-        rows = rows.filter(updated_at__gt=since)
+        rows = rows.filter(changed_at__gt=since)
     if after is not None:
-        updated_at, pk = after
-        rows = rows.filter(Q(updated_at__gt=updated_at) | Q(updated_at=updated_at, id__gt=pk))
+        rows = rows.filter(sequence__gt=after)
     found = list(
-        rows.values("id", "state", "updated_at", **FEED_FIELDS).order_by("updated_at", "id")[
-            : limit + 1
-        ]
+        _values(rows, "pledge_id", "status", **FEED_FIELDS).order_by("sequence")[: limit + 1]
     )
     page = found[:limit]
     more = len(found) > limit
-    return FeedPage(page, (page[-1]["updated_at"], page[-1]["id"]) if more else None)
+    return FeedPage(page, page[-1]["sequence"] if more else None)
 
 
 # --- Statistics -----------------------------------------------------------------------------
@@ -381,33 +389,34 @@ class PublicStats:
 
 def public_stats(year: int | None = None) -> PublicStats:
     """Published pledges per year (approved and revoked), and per province and industry
-    section (approved: in good standing), for one year or all. Three grouped queries,
-    cached until the public data changes (every approval and revocation bumps the version).
+    section (listed: in good standing), for one year or all. Read from the tallies kept with
+    the record (a few hundred rows), cached per version of the public data.
     """
     return cache.get_or_set(cache_key("public-stats", year), lambda: _stats(year), STATS_TTL)
 
 
 def _stats(year: int | None) -> PublicStats:
     campaign_years, provinces, industries = filter_choices()
-    per_year = {
-        row["campaign__year"]: row
-        for row in Pledge.objects.filter(state__in=PUBLIC_STATES)
-        .values("campaign__year")
-        .annotate(
-            approved=Count("pk", filter=Q(state=State.APPROVED)),
-            revoked=Count("pk", filter=Q(state=State.REVOKED)),
-        )
-        .order_by()
-    }
+    per_year: dict[int, dict[str, int]] = {}
+    by_province: dict[str, int] = {}
+    by_section: dict[str, int] = {}
+    for row in ListingTally.objects.filter(count__gt=0).values_list(
+        "year", "province", "section", "status", "count"
+    ):
+        tally_year, province, section, status, count = row
+        counts = per_year.setdefault(tally_year, {})
+        counts[status] = counts.get(status, 0) + count
+        if status == Listing.Status.LISTED and year in (None, tally_year):
+            by_province[province] = by_province.get(province, 0) + count
+            by_section[section] = by_section.get(section, 0) + count
     years = [
-        YearRow(y, per_year.get(y, {}).get("approved", 0), per_year.get(y, {}).get("revoked", 0))
+        YearRow(
+            y,
+            per_year.get(y, {}).get(Listing.Status.LISTED, 0),
+            per_year.get(y, {}).get(Listing.Status.REVOKED, 0),
+        )
         for y in sorted(set(campaign_years) | set(per_year))
     ]
-    approved = Pledge.objects.filter(state=State.APPROVED)
-    if year is not None:
-        approved = approved.filter(campaign__year=year)
-    by_province = _counts(approved, "enterprise__province_id")
-    by_section = _counts(approved, "enterprise__industry__section_id")
     sections = [
         (code, name, name_en) for code, name, name_en, level in industries if level == "section"
     ]
@@ -416,10 +425,6 @@ def _stats(year: int | None) -> PublicStats:
         provinces=_rows(provinces, by_province),
         sections=_rows(sections, by_section),
     )
-
-
-def _counts(pledges: QuerySet[Pledge], column: str) -> dict[str, int]:
-    return dict(pledges.values_list(column).annotate(count=Count("pk")).order_by())
 
 
 def _rows(reference, counts: dict[str, int]) -> list[StatRow]:
@@ -434,19 +439,25 @@ def _rows(reference, counts: dict[str, int]) -> list[StatRow]:
 # --- Sitemap --------------------------------------------------------------------------------
 
 
-def sitemap_pledges() -> QuerySet[Pledge]:
-    """Pages worth indexing: approved pledges (revoked pages ask not to be indexed)."""
-    return Pledge.objects.filter(state=State.APPROVED).only("id", "updated_at").order_by("id")
+def sitemap_listings() -> QuerySet[Listing]:
+    """Pages worth indexing: listed pledges (revoked pages ask not to be indexed)."""
+    return (
+        Listing.objects.filter(status=Listing.Status.LISTED)
+        .only("pledge_id", "changed_at")
+        .order_by("pledge_id")
+    )
 
 
 # --- Certificate verification ---------------------------------------------------------------
 #
 # The public verification answers with a ``Verification``: only what is printed on the
-# certificate (plus its file's SHA-256 and, for a revoked pledge, the public reason). Nothing
-# else of the enterprise, the pledge or the reviewers can reach the public page.
+# certificate (plus its file's SHA-256 and, for a revoked pledge, the public reason), read
+# from the published record. Nothing else of the enterprise, the pledge or the reviewers can
+# reach the public page.
 
 VALID = "valid"
 REVOKED = "revoked"
+SUPERSEDED = "superseded"
 UNKNOWN = "unknown"
 
 
@@ -463,6 +474,9 @@ class Verification:
     issued_on: date | None = None
     sha256: str = ""
     revocation: Revocation | None = None
+    # For a superseded certificate: the number that replaced it (empty while it is rendered).
+    replaced_by: str = ""
+    superseded_on: date | None = None
 
     @property
     def is_valid(self) -> bool:
@@ -473,42 +487,59 @@ class Verification:
         return self.outcome == REVOKED
 
     @property
+    def is_superseded(self) -> bool:
+        return self.outcome == SUPERSEDED
+
+    @property
     def is_unknown(self) -> bool:
         return self.outcome == UNKNOWN
 
 
 def certificate_verification(number: str) -> Verification:
-    """Valid (approved, certificate rendered), revoked (the pledge was revoked after its
-    certificate was issued) or unknown (no such number, or not ready yet).
+    """Valid (listed), revoked (the pledge was revoked or taken down after its certificate
+    was issued), superseded (replaced after an approved rename) or unknown.
 
     ``number`` must already be normalised; anything else is unknown without a query.
     """
     if normalise_certificate_number(number) != number:
         return Verification(outcome=UNKNOWN)
-    certificate = (
-        Certificate.objects.select_related("pledge__enterprise", "campaign")
+    listing = Listing.objects.select_related("campaign").filter(certificate_number=number).first()
+    if listing is not None:
+        revoked = None
+        if listing.status != Listing.Status.LISTED:
+            revoked = Revocation(
+                reason=listing.revocation_reason, revoked_on=china_date(listing.revoked_at)
+            )
+        return Verification(
+            outcome=VALID if revoked is None else REVOKED,
+            number=number,
+            enterprise_name=listing.name,
+            credit_code=listing.credit_code,
+            campaign_title=listing.campaign.title,
+            campaign_year=listing.year,
+            issued_on=listing.certificate_issued_on,
+            sha256=listing.certificate_sha256,
+            revocation=revoked,
+        )
+    superseded = (
+        SupersededCertificate.objects.select_related("pledge__campaign", "pledge__listing")
         .filter(number=number)
         .first()
     )
-    if certificate is None:
+    if superseded is None:
         return Verification(outcome=UNKNOWN)
-    pledge = certificate.pledge
-    # A certificate being rendered again keeps its number and its earlier file: still valid.
-    if pledge.state == Pledge.State.APPROVED and certificate.rendered_at is not None:
-        outcome, revoked = VALID, None
-    elif pledge.state == Pledge.State.REVOKED and certificate.rendered_at is not None:
-        # It was issued once (a file with this number exists somewhere): say it is revoked.
-        outcome, revoked = REVOKED, revocation(pledge)
-    else:
-        return Verification(outcome=UNKNOWN)
+    successor = superseded.pledge.listing
+    if successor.status == Listing.Status.REMOVED:
+        return Verification(outcome=REVOKED, number=number)
     return Verification(
-        outcome=outcome,
-        number=certificate.number,
-        enterprise_name=pledge.enterprise.name,
-        credit_code=pledge.enterprise.credit_code,
-        campaign_title=certificate.campaign.title,
-        campaign_year=certificate.campaign.year,
-        issued_on=china_date(certificate.issued_at),
-        sha256=certificate.sha256,
-        revocation=revoked,
+        outcome=SUPERSEDED,
+        number=number,
+        enterprise_name=superseded.enterprise_name,
+        credit_code=superseded.credit_code,
+        campaign_title=superseded.pledge.campaign.title,
+        campaign_year=superseded.pledge.campaign.year,
+        issued_on=superseded.issued_on,
+        sha256=superseded.sha256,
+        replaced_by=successor.certificate_number,
+        superseded_on=china_date(superseded.superseded_at),
     )

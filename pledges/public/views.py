@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from ..models import Pledge
+from ..models import Listing, Pledge
 from ..reference import is_english
 from ..responses import csv_response, text_cell
 from . import selectors
@@ -62,7 +62,6 @@ def _render_list(request, query) -> str:
         before=request.GET.get("before", ""),
         last=request.GET.get("page") == "last",
     )
-    revoked = [p.pk for p in page.items if p.state == "revoked"]
     params = request.GET.copy()
     for name in ("after", "before", "page"):
         params.pop(name, None)
@@ -71,7 +70,6 @@ def _render_list(request, query) -> str:
         {
             "page": page,
             "count": selectors.public_count(query),
-            "reasons": selectors.revocation_reasons(revoked) if revoked else {},
             "base_query": params.urlencode(),
         },
         request=request,
@@ -80,19 +78,19 @@ def _render_list(request, query) -> str:
 
 @shared_page
 def pledge_detail(request, pledge_id):
-    pledge = selectors.public_pledge(pledge_id)
-    if pledge is None:
+    listing = selectors.public_listing(pledge_id)
+    if listing is None:
         raise Http404
-    reasons = selectors.revocation_reasons([pledge.pk]) if pledge.state == "revoked" else {}
+    if not listing.is_public:
+        # Taken down: gone for good, and nothing of it is shown.
+        return render(request, "public/listing_removed.html", status=410)
     return render(
         request,
         "public/pledge_detail.html",
         {
-            "pledge": pledge,
-            "enterprise": pledge.enterprise,
-            "certificate": getattr(pledge, "certificate", None),
-            "revocation_reason": reasons.get(pledge.pk, ""),
-            "other_years": selectors.other_public_years(pledge),
+            "listing": listing,
+            "corrections": selectors.correction_history(listing, english=is_english()),
+            "other_years": selectors.other_public_years(listing),
         },
     )
 
@@ -113,7 +111,10 @@ def export_csv(request):
 
     def rows():
         # Run while the response is sent, in the request's language (see csv_response).
-        states = {state: str(label) for state, label in Pledge.State.choices}
+        states = {
+            Listing.Status.LISTED: str(Pledge.State.APPROVED.label),
+            Listing.Status.REVOKED: str(Pledge.State.REVOKED.label),
+        }
         for row in selectors.export_rows(query, english=english):
             yield [
                 row["year"],
@@ -123,7 +124,7 @@ def export_csv(request):
                 text_cell(row["industry_code"]),
                 row["industry_name"],
                 _date(row["signed_on"]),
-                states[row["state"]],
+                states[row["status"]],
                 row["revocation_reason"],
                 row["certificate_number"],
             ]

@@ -56,6 +56,11 @@ class DecisionForm(forms.Form):
             self.fields["reason"].help_text = _(
                 "Shown on the public list and on the certificate's verification page."
             )
+        elif decision == "take_down":
+            self.fields["reason"].help_text = _(
+                "For the enterprise and the audit log; nothing of the listing stays public, "
+                "this reason included."
+            )
         else:
             self.fields["reason"].help_text = _("Shown to the enterprise.")
 
@@ -65,7 +70,10 @@ class DecisionForm(forms.Form):
             return cleaned
         standard = cleaned.get("standard_reason", "")
         text = (cleaned.get("reason") or "").strip()
-        needs_text = self.decision == "revoke" or standard in ("", StandardReason.OTHER)
+        needs_text = self.decision in ("revoke", "take_down") or standard in (
+            "",
+            StandardReason.OTHER,
+        )
         if needs_text and not text and "reason" not in self.errors:
             self.add_error("reason", ValidationError(_("Please give the reason."), "required"))
         cleaned["composed_reason"] = self._compose(standard, text)
@@ -186,3 +194,28 @@ class ExportForm(forms.Form):
         empty_label=_("All campaigns"),
         label=_("Campaign"),
     )
+
+
+class ChangeRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        help_text=_("Shown to the enterprise."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        validators=[validate_plain_text],
+    )
+
+
+class BannedTermForm(forms.Form):
+    term = forms.CharField(
+        label=_("Term"),
+        max_length=50,
+        validators=[validate_plain_text],
+        help_text=_("Refused anywhere in enterprise names and other public details."),
+    )
+
+    def clean_term(self):
+        term = self.cleaned_data["term"].strip()
+        if len(term) < 2:
+            raise ValidationError(_("Enter at least two characters."), code="short")
+        return term

@@ -13,8 +13,19 @@ from django.utils import timezone
 
 from accounts.models import User
 
-from ..models import Campaign, Certificate, Enterprise, Pledge, claim_cutoff, text_sha256
+from ..models import (
+    BannedTerm,
+    Campaign,
+    Certificate,
+    Enterprise,
+    Listing,
+    Pledge,
+    ProfileChange,
+    claim_cutoff,
+    text_sha256,
+)
 from ..roles import ADMINISTRATORS, REVIEWERS
+from ..screening import soft_flags
 from ..validators import credit_code_province, normalise_credit_code
 from .filters import ReviewQueueFilter
 
@@ -190,3 +201,51 @@ def staff_members():
 
 def staff_member(*, user_id: int) -> User:
     return get_object_or_404(User, pk=user_id)
+
+
+def listing_for_review(pledge: Pledge) -> Listing | None:
+    return Listing.objects.filter(pk=pledge.pk).first()
+
+
+# --- Changes of public details ------------------------------------------------------------
+
+
+def pending_changes():
+    """Changes waiting for review, oldest first, with what flags them."""
+    changes = list(
+        ProfileChange.objects.filter(state=ProfileChange.State.PENDING)
+        .select_related("enterprise", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+    for change in changes:
+        change.flags = change_flags(change)
+    return changes
+
+
+def change_for_review(*, change_id: int) -> ProfileChange:
+    return get_object_or_404(
+        ProfileChange.objects.select_related("enterprise", "requested_by", "decided_by"),
+        pk=change_id,
+    )
+
+
+def change_flags(change: ProfileChange) -> list:
+    name = change.changes.get("name")
+    return soft_flags(
+        account_created=change.requested_by.date_joined,
+        name_before=name[0] if name else "",
+        name_after=name[1] if name else "",
+    )
+
+
+def change_history(enterprise: Enterprise):
+    return (
+        ProfileChange.objects.filter(enterprise=enterprise)
+        .exclude(state=ProfileChange.State.PENDING)
+        .select_related("decided_by")
+        .order_by("-requested_at")[:20]
+    )
+
+
+def banned_term_list():
+    return BannedTerm.objects.select_related("created_by").order_by("term")

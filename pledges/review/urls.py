@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import campaigns, decisions, detail, exports, queue, staff
+from .views import campaigns, changes, decisions, detail, exports, queue, screening, staff
 
 app_name = "review"
 
@@ -22,6 +22,16 @@ urlpatterns = [
         name="certificate_rerender",
     ),
     path("pledges/<int:pledge_id>/<str:decision>/", decisions.decide, name="decide"),
+    path("changes/", changes.change_list, name="changes"),
+    path("changes/<int:change_id>/", changes.change_detail, name="change"),
+    path("changes/<int:change_id>/approve/", changes.change_approve, name="change_approve"),
+    path("changes/<int:change_id>/reject/", changes.change_reject, name="change_reject"),
+    path("banned-terms/", screening.banned_terms, name="banned_terms"),
+    path(
+        "banned-terms/<int:term_id>/remove/",
+        screening.banned_term_delete,
+        name="banned_term_remove",
+    ),
     path("exports/", exports.export_list, name="exports"),
     path("exports/pledges.csv", exports.export_pledges, name="export_pledges"),
     path("exports/decisions.csv", exports.export_decisions, name="export_decisions"),

@@ -14,8 +14,10 @@ from ..certificates.rendering import CertificateData, render_pdf
 from ..certificates.selectors import certificates_overdue
 from ..errors import DomainError
 from ..jobs import queue_after_commit
-from ..models import Campaign, Certificate, Pledge
+from ..models import Campaign, Certificate, Listing, Pledge, SupersededCertificate
+from ..reference import china_date
 from ..storage import discard_private_file, private_storage
+from .publication import listing_certificate_issued, listing_certificate_superseded
 
 logger = logging.getLogger(__name__)
 State = Certificate.State
@@ -66,11 +68,12 @@ def certificate_start_attempt(*, certificate: Certificate) -> Certificate:
 
 
 def certificate_data(certificate: Certificate) -> CertificateData:
+    """What the certificate prints: the published record's name and code, as approved."""
     pledge = certificate.pledge
     return CertificateData(
         number=certificate.number,
-        enterprise_name=pledge.enterprise.name,
-        credit_code=pledge.enterprise.credit_code,
+        enterprise_name=pledge.listing.name,
+        credit_code=pledge.listing.credit_code,
         campaign_title=pledge.campaign.title,
         campaign_year=pledge.campaign.year,
         issued_at=certificate.issued_at,
@@ -81,7 +84,7 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
     """Number, render, store and mark ready. Running it again never makes a second file,
     number or certificate: only a pending row is rendered, and only one run can mark it."""
     certificate = (
-        Certificate.objects.select_related("pledge__enterprise", "pledge__campaign")
+        Certificate.objects.select_related("pledge__listing", "pledge__campaign")
         .filter(pk=certificate_id)
         .first()
     )
@@ -102,11 +105,14 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
         "error": "",
     }
     with transaction.atomic():
-        unfinished = Certificate.objects.filter(pk=certificate.pk).exclude(state=State.READY)
+        # Not if a rename superseded it meanwhile (its number is gone; the new one is queued).
+        unfinished = Certificate.objects.filter(
+            pk=certificate.pk, sequence=certificate.sequence
+        ).exclude(state=State.READY)
         marked = unfinished.update(**ready)
-        if marked and not previous:
-            # The open-data feed (changes since a moment) now has a certificate number.
-            Pledge.objects.filter(pk=certificate.pledge_id).update(updated_at=timezone.now())
+        if marked:
+            certificate.sha256 = ready["sha256"]
+            listing_certificate_issued(certificate=certificate)
     if not marked:
         # Another run finished first; its file stands.
         discard_private_file(name)
@@ -166,3 +172,44 @@ def certificates_sweep() -> int:
         # Each is a lost or late message, or a worker that is down: worth an operator's look.
         logger.warning("certificates queued again by the sweep", extra={"count": count})
     return count
+
+
+def certificates_supersede(*, enterprise, issued_for: str) -> list[int]:
+    """After an approved rename, in its transaction: each certificate numbered for a listed
+    pledge of the enterprise is superseded and a new one is owed. The old number keeps
+    verifying, as "superseded", with ``issued_for`` (the name it printed); the new one takes
+    the campaign's next number when it is rendered, so numbers stay unique and never reused.
+    """
+    certificates = list(
+        Certificate.objects.select_for_update()
+        .filter(
+            pledge__listing__enterprise=enterprise,
+            pledge__listing__status=Listing.Status.LISTED,
+        )
+        .exclude(number="")
+    )
+    for certificate in certificates:
+        if certificate.rendered_at is not None:
+            SupersededCertificate.objects.create(
+                number=certificate.number,
+                pledge_id=certificate.pledge_id,
+                enterprise_name=issued_for,
+                credit_code=enterprise.credit_code,
+                sha256=certificate.sha256,
+                issued_on=china_date(certificate.issued_at),
+            )
+        Certificate.objects.filter(pk=certificate.pk).update(
+            state=State.PENDING,
+            sequence=None,
+            number="",
+            issued_at=None,
+            rendered_at=None,
+            emailed_at=None,
+            error="",
+        )
+        events.certificate_superseded_event(
+            pledge=certificate.pledge, number=certificate.number, name=issued_for
+        )
+        listing_certificate_superseded(pledge_id=certificate.pledge_id)
+        _queue_issue(certificate.pk)
+    return [certificate.pk for certificate in certificates]

@@ -23,7 +23,7 @@ from ..jobs import queue_after_commit
 from ..models import EDITABLE_STATES, AuditEvent, Campaign, Enterprise, Pledge, text_sha256
 from ..storage import discard_private_file, store_private_upload
 from .certificates import certificate_owe
-from .public_data import public_data_changed
+from .publication import listing_publish, listing_revoke, listing_take_down
 
 State = Pledge.State
 STAMPED_PAGE = Pledge._meta.get_field("stamped_page")
@@ -229,8 +229,8 @@ def pledge_approve(*, pledge: Pledge, actor) -> Pledge:
             decided_at=timezone.now(),
             **_DECIDED,
         )
+        listing_publish(pledge=pledge)
         certificate_owe(pledge=pledge)
-        public_data_changed()
         _members_told(event)
     return pledge
 
@@ -281,6 +281,36 @@ def pledge_revoke(*, pledge: Pledge, actor, reason: str) -> Pledge:
             actor=actor,
             reason=reason,
         )
-        public_data_changed()
+        listing_revoke(pledge=pledge, reason=reason, at=event.created_at)
+        _members_told(event)
+    return pledge
+
+
+def pledge_take_down(*, pledge: Pledge, actor, reason: str) -> Pledge:
+    """Remove a published pledge from every public surface (abusive or unlawful content):
+    an approved pledge is revoked by it; the reason is internal and for the members."""
+    reason = _require_reason(reason)
+    if pledge.state not in (State.APPROVED, State.REVOKED):
+        raise IllegalTransition()
+    with transaction.atomic():
+        if pledge.state == State.APPROVED:
+            event = _transition(
+                pledge,
+                allowed_from=(State.APPROVED,),
+                to=State.REVOKED,
+                action=Action.PLEDGE_TAKEN_DOWN,
+                actor=actor,
+                reason=reason,
+            )
+        else:
+            event = events.pledge_transition_event(
+                action=Action.PLEDGE_TAKEN_DOWN,
+                pledge=pledge,
+                actor=actor,
+                from_state=pledge.state,
+                to_state=pledge.state,
+                reason=reason,
+            )
+        listing_take_down(pledge=pledge, at=event.created_at)
         _members_told(event)
     return pledge

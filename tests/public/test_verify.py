@@ -12,6 +12,7 @@ from pledges.models import Certificate
 from pledges.public.verify import VERIFY_RATE
 from pledges.services import pledges as services
 from pledges.services.certificates import certificate_fail, certificate_start_attempt
+from pledges.services.publication import listing_certificate_issued
 from pledges.services.review import note_add
 from tests import factories
 
@@ -67,6 +68,8 @@ def test_the_issue_date_is_the_date_in_shanghai(client, certificate):
     Certificate.objects.filter(pk=certificate.pk).update(
         issued_at=datetime(2026, 1, 1, 17, 30, tzinfo=UTC)
     )
+    # What the worker publishes when it marks the certificate ready.
+    listing_certificate_issued(certificate=Certificate.objects.get(pk=certificate.pk))
     page = client.get(verify_url(certificate.number)).content.decode()
     assert "2026-01-02" in page
     assert "2026-01-01" not in page

@@ -9,8 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from pledges.models import Certificate, Pledge
+from pledges.models import BannedTerm, Certificate, Pledge
 from pledges.services import certificates
+from pledges.services.enterprises import enterprise_update
 from pledges.services.pledges import pledge_approve
 from tests import factories
 from tests.url_access import REVIEW_URLS, url_patterns
@@ -44,7 +45,10 @@ def review_walk(
     with django_capture_on_commit_callbacks(execute=True):
         pledge_approve(pledge=certified, actor=reviewer)
     assert Certificate.objects.get(pledge=certified).state == Certificate.State.READY
+    change = enterprise_update(enterprise=other, actor=other_owner, profile={"city": "松江区"})
     return {
+        "change": change.change,
+        "banned": BannedTerm.objects.order_by("pk").first(),
         "anonymous": None,
         "enterprise": owner,
         "reviewer": reviewer,
@@ -70,6 +74,10 @@ def url_for(name, review_walk):
         "staff_remove": {"user_id": review_walk["reviewer"].pk, "role": "reviewer"},
         "certificate": {"pledge_id": review_walk["certified"].pk},
         "certificate_rerender": {"pledge_id": review_walk["certified"].pk},
+        "change": {"change_id": review_walk["change"].pk},
+        "change_approve": {"change_id": review_walk["change"].pk},
+        "change_reject": {"change_id": review_walk["change"].pk},
+        "banned_term_remove": {"term_id": review_walk["banned"].pk},
     }.get(name, {})
     return reverse(f"review:{name}", kwargs=kwargs)
 

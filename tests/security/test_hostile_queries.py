@@ -9,7 +9,6 @@ and a wildcard matches itself only: ``%`` does not list every row.
 
 import csv
 import io
-from datetime import timedelta
 
 import pytest
 
@@ -58,12 +57,6 @@ def search_pledges(campaign, reviewer):
         other = factories.enterprise(other_owner, name=f"待审{index}{name}")
         waiting.append(factories.submitted_pledge(other, campaign, other_owner))
     return published, waiting
-
-
-@pytest.fixture(autouse=True)
-def _feed_without_delay(monkeypatch):
-    # The JSON feed holds changes back a few seconds; these rows were published just now.
-    monkeypatch.setattr("pledges.public.selectors.FEED_SETTLE", timedelta())
 
 
 def csv_rows(response) -> list[list[str]]:

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pledges.models import Certificate
 from pledges.responses import PDF_POLICY
 from pledges.services import certificates
+from pledges.services.enterprises import enterprise_update
 from pledges.services.pledges import pledge_approve
 from tests import factories
 
@@ -45,6 +46,10 @@ NOT_PAGES = {
     "review:campaign_close",
     "review:staff_add",
     "review:staff_remove",
+    "review:change_approve",
+    "review:change_reject",
+    "review:banned_term_remove",
+    "portal:change_withdraw",
     "set_language",
     # Files and data, not HTML (the private files are checked in their own test below).
     "portal:licence_scan",
@@ -92,6 +97,10 @@ def every_role(
         pledge_approve(pledge=certified, actor=reviewer)
     certificate = Certificate.objects.get(pledge=certified)
     assert certificate.state == Certificate.State.READY
+    # Published, it asks to change a public detail: the change waits for review.
+    change = enterprise_update(
+        enterprise=certified_enterprise, actor=certified_owner, profile={"city": "浦东新区"}
+    ).change
 
     # An enterprise that has not signed yet (the signing form) and a newcomer without one.
     signer = factories.user("signer@example.com")
@@ -109,6 +118,8 @@ def every_role(
         "certified": certified,
         "certificate": certificate,
         "campaign": campaign,
+        "certified_owner": certified_owner,
+        "change": change,
     }
 
 
@@ -155,6 +166,11 @@ def pages(every_role) -> list[tuple[str | None, str]]:
         ("reviewer", reverse("review:decide", args=[submitted, "request_changes"])),
         ("reviewer", reverse("review:decide", args=[submitted, "reject"])),
         ("reviewer", reverse("review:decide", args=[certified, "revoke"])),
+        ("reviewer", reverse("review:decide", args=[certified, "take_down"])),
+        ("reviewer", reverse("review:changes")),
+        ("reviewer", reverse("review:change", args=[every_role["change"].pk])),
+        ("certified_owner", reverse("portal:enterprise")),
+        ("administrator", reverse("review:banned_terms")),
         ("reviewer", reverse("review:exports")),
         ("reviewer", reverse("mfa_index")),
         ("reviewer", reverse("mfa_activate_totp")),  # the QR code is a data: image

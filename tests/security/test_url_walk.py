@@ -36,11 +36,14 @@ from django.utils import timezone
 from accounts.models import Invitation, Membership, User
 from pledges.models import (
     AuditEvent,
+    BannedTerm,
     Campaign,
     Certificate,
     DecisionNotice,
     Enterprise,
+    Listing,
     Pledge,
+    ProfileChange,
     ReviewNote,
 )
 from pledges.public.sitemaps import SITEMAPS
@@ -98,6 +101,7 @@ PROJECT_URLS = {
     "portal:enterprise_create": Access("get", OWN),
     "portal:enterprise_edit": Access("get", OWN),
     "portal:licence_scan": Access("get", OWN),
+    "portal:change_withdraw": Access("post", OWN),
     "portal:team": Access("get", OWN),
     "portal:sign": Access("get", OWN),
     "portal:invitation_revoke": Access("post", A_ONLY),
@@ -232,6 +236,10 @@ def site_of_a_and_b(db, settings, tmp_path, monkeypatch, django_capture_on_commi
     Campaign.objects.filter(pk=last_year.pk).update(
         opens_at=now - timedelta(days=400), closes_at=now - timedelta(days=300)
     )
+    # A published enterprise's change of public details, waiting for review.
+    change_a = enterprise_update(
+        enterprise=enterprise_a, actor=owner_a, profile={"city": "怀柔区"}
+    ).change
     page_a = factories.jpeg_bytes((73, 93))
     draft_a = pledge_create(
         enterprise=enterprise_a,
@@ -277,6 +285,8 @@ def site_of_a_and_b(db, settings, tmp_path, monkeypatch, django_capture_on_commi
         draft_a=draft_a,
         certificate=certificate,
         invitation_a=invitation_a,
+        change_a=change_a,
+        banned_term=BannedTerm.objects.order_by("pk").first(),
         confirmation_key=EmailConfirmationHMAC(unconfirmed_a).key,
         reset_uid=user_pk_to_url_str(owner_a),
         reset_key=default_token_generator.make_token(owner_a),
@@ -329,6 +339,8 @@ def url_for(pattern: Pattern, site_of_a_and_b) -> str:
             else site_of_a_and_b.draft_a.pk
         ),
         "invitation_id": site_of_a_and_b.invitation_a.pk,
+        "change_id": site_of_a_and_b.change_a.pk,
+        "term_id": site_of_a_and_b.banned_term.pk,
         "year": site_of_a_and_b.campaign.year,
         "decision": "approve",
         "user_id": site_of_a_and_b.users["reviewer"].pk,
@@ -376,7 +388,7 @@ def everything() -> dict:
     """Every row a request could change, to prove that one changed nothing."""
     tables = [
         Enterprise, Campaign, Pledge, Certificate, ReviewNote, DecisionNotice, Membership,
-        Invitation, EmailAddress, Authenticator,
+        Invitation, EmailAddress, Authenticator, Listing, ProfileChange, BannedTerm,
     ]  # fmt: skip
     state = {model.__name__: list(model.objects.order_by("pk").values()) for model in tables}
     state["users"] = list(

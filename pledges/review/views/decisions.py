@@ -40,6 +40,12 @@ DECISIONS = {
         gettext_lazy("Revoke"),
         gettext_lazy("The pledge is revoked."),
     ),
+    "take_down": (
+        services.pledge_take_down,
+        True,
+        gettext_lazy("Take down"),
+        gettext_lazy("The listing is taken down from every public page."),
+    ),
 }
 
 

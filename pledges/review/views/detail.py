@@ -36,6 +36,7 @@ def pledge_detail(request, pledge_id, note_form=None):
             "note_form": note_form or NoteForm(),
             "is_pdf": pledge.stamped_page_type == "application/pdf",
             "certificate": certificate_for_review(pledge),
+            "listing": selectors.listing_for_review(pledge),
         },
     )
 

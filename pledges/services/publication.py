@@ -1,0 +1,366 @@
+"""The only writer of the published record: listings, their tallies, superseded certificates
+and the public data version.
+
+Every function here is called by a reviewed decision, inside the decision's transaction, so
+the public sees a decision exactly when it commits, and never anything a reviewer has not
+seen. Each publication takes the next public data version under a row lock: publications
+commit in version order, which is what the feed's cursor relies on.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..models import (
+    SHOWN_STATUSES,
+    AuditEvent,
+    Certificate,
+    Enterprise,
+    Listing,
+    ListingTally,
+    Pledge,
+    PublicDataVersion,
+)
+from ..reference import china_date
+from ..search import name_ngrams
+
+Status = Listing.Status
+Action = AuditEvent.Action
+
+# What a take-down clears: nothing that names or locates the enterprise stays public.
+_CLEARED = {
+    "name": "",
+    "name_en": "",
+    "credit_code": "",
+    "province_id": None,
+    "city": "",
+    "industry_id": None,
+    "section_id": None,
+    "website": "",
+    "search_ngrams": "",
+    "corrections": [],
+    "revocation_reason": "",
+}
+# The fields a rebuild reproduces; the version bookkeeping (sequence, changed_at) is not a fact.
+RECORD_FIELDS = (
+    "enterprise_id",
+    "campaign_id",
+    "year",
+    "status",
+    "name",
+    "name_en",
+    "credit_code",
+    "province_id",
+    "city",
+    "industry_id",
+    "section_id",
+    "website",
+    "text_sha256",
+    "signed_on",
+    "approved_at",
+    "revoked_at",
+    "revocation_reason",
+    "certificate_number",
+    "certificate_sha256",
+    "certificate_issued_on",
+    "corrections",
+    "search_ngrams",
+)
+
+
+def _next_version(count: int = 1) -> tuple[int, datetime]:
+    """Lock the version row until the caller's transaction ends and take ``count`` new
+    versions (one per listing changed, so each keeps a sequence of its own): the first."""
+    row = PublicDataVersion.objects.select_for_update().filter(pk=1).first()
+    if row is None:
+        PublicDataVersion.objects.get_or_create(pk=1)
+        row = PublicDataVersion.objects.select_for_update().get(pk=1)
+    now = timezone.now()
+    PublicDataVersion.objects.filter(pk=1).update(version=row.version + count, changed_at=now)
+    transaction.on_commit(PublicDataVersion.forget)
+    return row.version + 1, now
+
+
+def enterprise_values(enterprise: Enterprise) -> dict:
+    """The enterprise's public details as a listing holds them (the enterprise row holds
+    the approved ones: once published, changes wait in a ProfileChange)."""
+    return {
+        "name": enterprise.name,
+        "name_en": enterprise.name_en,
+        "credit_code": enterprise.credit_code,
+        "province_id": enterprise.province_id,
+        "city": enterprise.city,
+        "industry_id": enterprise.industry_id,
+        "section_id": enterprise.industry.section_id,
+        "website": enterprise.website,
+        "search_ngrams": name_ngrams(enterprise.name),
+    }
+
+
+def _tally(listing_values: dict, status: str, delta: int) -> None:
+    if status not in SHOWN_STATUSES or not listing_values.get("province_id"):
+        return
+    key = {
+        "year": listing_values["year"],
+        "province": listing_values["province_id"],
+        "section": listing_values["section_id"],
+        "status": status,
+    }
+    # The version lock serialises publications, so the insert below never races another.
+    if not ListingTally.objects.filter(**key).update(count=F("count") + delta):
+        ListingTally.objects.create(**key, count=delta)
+
+
+def _current(listing: Listing) -> dict:
+    return {
+        "year": listing.year,
+        "province_id": listing.province_id,
+        "section_id": listing.section_id,
+    }
+
+
+def listing_publish(*, pledge: Pledge) -> Listing:
+    """An approval: the pledge is listed with the enterprise's details as approved."""
+    version, now = _next_version()
+    enterprise = pledge.enterprise
+    values = {
+        "enterprise_id": enterprise.pk,
+        "campaign_id": pledge.campaign_id,
+        "year": pledge.campaign.year,
+        "status": Status.LISTED,
+        **enterprise_values(enterprise),
+        "text_sha256": pledge.text_sha256,
+        "signed_on": china_date(pledge.submitted_at),
+        "approved_at": pledge.decided_at,
+        "sequence": version,
+        "changed_at": now,
+    }
+    listing, _created = Listing.objects.update_or_create(pledge=pledge, defaults=values)
+    _tally(values, Status.LISTED, 1)
+    return listing
+
+
+def listing_revoke(*, pledge: Pledge, reason: str, at: datetime) -> None:
+    """A revocation: the listing stays public, marked revoked, with the public reason."""
+    version, now = _next_version()
+    listing = Listing.objects.select_for_update().get(pk=pledge.pk)
+    if listing.status != Status.LISTED:
+        return
+    Listing.objects.filter(pk=listing.pk).update(
+        status=Status.REVOKED,
+        revoked_at=at,
+        revocation_reason=reason,
+        sequence=version,
+        changed_at=now,
+    )
+    _tally(_current(listing), Status.LISTED, -1)
+    _tally(_current(listing), Status.REVOKED, 1)
+
+
+def listing_take_down(*, pledge: Pledge, at: datetime) -> None:
+    """A take-down: nothing of the enterprise stays on any public surface. The page answers
+    410 and the feed reports the removal; a certificate number verifies as revoked, unnamed."""
+    version, now = _next_version()
+    listing = Listing.objects.select_for_update().get(pk=pledge.pk)
+    if listing.status == Status.REMOVED:
+        return
+    Listing.objects.filter(pk=listing.pk).update(
+        status=Status.REMOVED,
+        revoked_at=listing.revoked_at or at,
+        sequence=version,
+        changed_at=now,
+        **_CLEARED,
+    )
+    _tally(_current(listing), listing.status, -1)
+
+
+def listing_certificate_issued(*, certificate: Certificate) -> None:
+    """A certificate was issued (or issued again after a rename): the listing shows its number."""
+    version, now = _next_version()
+    Listing.objects.filter(pk=certificate.pledge_id).exclude(status=Status.REMOVED).update(
+        certificate_number=certificate.number,
+        certificate_sha256=certificate.sha256,
+        certificate_issued_on=china_date(certificate.issued_at),
+        sequence=version,
+        changed_at=now,
+    )
+
+
+def listing_certificate_superseded(*, pledge_id: int) -> None:
+    """A rename superseded the certificate: until the new one is issued, none is shown."""
+    version, now = _next_version()
+    Listing.objects.filter(pk=pledge_id).update(
+        certificate_number="",
+        certificate_sha256="",
+        certificate_issued_on=None,
+        sequence=version,
+        changed_at=now,
+    )
+
+
+def corrections_of(changes: dict, at: datetime) -> list[dict]:
+    """The public history entries of one approved change ({field: [before, after]})."""
+    on = china_date(at).isoformat()
+    return [
+        {"on": on, "field": field, "before": before, "after": after}
+        for field, (before, after) in changes.items()
+    ]
+
+
+def listings_correct(*, enterprise: Enterprise, changes: dict, at: datetime) -> list[int]:
+    """An approved change of public details: every shown listing of the enterprise takes the
+    new values and records the correction. Returns the listings' pledge ids."""
+    listings = list(
+        Listing.objects.select_for_update().filter(enterprise=enterprise, status__in=SHOWN_STATUSES)
+    )
+    if not listings:
+        return []
+    version, now = _next_version(len(listings))
+    new_values = enterprise_values(enterprise)
+    entries = corrections_of(changes, at)
+    for offset, listing in enumerate(listings):
+        _tally(_current(listing), listing.status, -1)
+        for name, value in new_values.items():
+            setattr(listing, name, value)
+        listing.corrections = [*listing.corrections, *entries]
+        listing.sequence = version + offset
+        listing.changed_at = now
+        _tally(_current(listing), listing.status, 1)
+    Listing.objects.bulk_update(
+        listings, [*new_values, "corrections", "sequence", "changed_at"], batch_size=500
+    )
+    return [listing.pk for listing in listings]
+
+
+# --- Rebuilding from the decisions -----------------------------------------------------------
+
+
+def expected_listings() -> dict[int, dict]:
+    """The record as the decisions make it: for every pledge ever approved, the listing its
+    approval, revocation, take-down, certificate and approved changes imply."""
+    pledges = (
+        Pledge.objects.filter(state__in=(Pledge.State.APPROVED, Pledge.State.REVOKED))
+        .exclude(decided_at=None)
+        .select_related("enterprise__industry", "campaign")
+        .order_by("pk")
+    )
+    ends = {}
+    for event in AuditEvent.objects.filter(
+        action__in=(Action.PLEDGE_REVOKED, Action.PLEDGE_TAKEN_DOWN)
+    ).order_by("created_at", "id"):
+        ends.setdefault(event.pledge_id, {})[event.action] = event
+    changes: dict[int, list[AuditEvent]] = {}
+    for event in AuditEvent.objects.filter(action=Action.PROFILE_CHANGE_APPROVED).order_by(
+        "created_at", "id"
+    ):
+        changes.setdefault(event.enterprise_id, []).append(event)
+    certificates = {
+        c.pledge_id: c for c in Certificate.objects.exclude(number="").exclude(rendered_at=None)
+    }
+    expected = {}
+    for pledge in pledges:
+        revoked = ends.get(pledge.pk, {}).get(Action.PLEDGE_REVOKED)
+        taken_down = ends.get(pledge.pk, {}).get(Action.PLEDGE_TAKEN_DOWN)
+        certificate = certificates.get(pledge.pk)
+        values = {
+            "enterprise_id": pledge.enterprise_id,
+            "campaign_id": pledge.campaign_id,
+            "year": pledge.campaign.year,
+            "status": Status.REVOKED if revoked else Status.LISTED,
+            **enterprise_values(pledge.enterprise),
+            "text_sha256": pledge.text_sha256,
+            "signed_on": china_date(pledge.submitted_at),
+            "approved_at": pledge.decided_at,
+            "revoked_at": revoked.created_at if revoked else None,
+            "revocation_reason": revoked.reason if revoked else "",
+            "certificate_number": certificate.number if certificate else "",
+            "certificate_sha256": certificate.sha256 if certificate else "",
+            "certificate_issued_on": china_date(certificate.issued_at) if certificate else None,
+            "corrections": [
+                entry
+                for event in changes.get(pledge.enterprise_id, [])
+                if event.created_at >= pledge.decided_at
+                for entry in corrections_of(event.details.get("changes", {}), event.created_at)
+            ],
+        }
+        if taken_down:
+            values.update(
+                status=Status.REMOVED,
+                revoked_at=(revoked or taken_down).created_at,
+                **_CLEARED,
+            )
+        expected[pledge.pk] = values
+    return expected
+
+
+def record_drift() -> list[str]:
+    """How the stored record differs from the decisions (empty when it matches)."""
+    expected = expected_listings()
+    stored = {row["pledge_id"]: row for row in Listing.objects.values("pledge_id", *RECORD_FIELDS)}
+    drift = []
+    for pk in sorted(expected.keys() - stored.keys()):
+        drift.append(f"listing {pk}: missing")
+    for pk in sorted(stored.keys() - expected.keys()):
+        drift.append(f"listing {pk}: not backed by an approval")
+    for pk in sorted(expected.keys() & stored.keys()):
+        for name in RECORD_FIELDS:
+            if expected[pk][name] != stored[pk][name]:
+                drift.append(
+                    f"listing {pk}: {name} is {stored[pk][name]!r}, "
+                    f"the decisions say {expected[pk][name]!r}"
+                )
+    drift.extend(f"tally {line}" for line in _tally_drift())
+    return drift
+
+
+def _expected_tallies() -> dict[tuple, int]:
+    counts: dict[tuple, int] = {}
+    for row in Listing.objects.filter(status__in=SHOWN_STATUSES).values_list(
+        "year", "province_id", "section_id", "status"
+    ):
+        counts[row] = counts.get(row, 0) + 1
+    return counts
+
+
+def _tally_drift() -> list[str]:
+    expected = _expected_tallies()
+    stored = {
+        (t.year, t.province, t.section, t.status): t.count
+        for t in ListingTally.objects.exclude(count=0)
+    }
+    return [
+        f"{key}: {stored.get(key, 0)} stored, {expected.get(key, 0)} listed"
+        for key in sorted(expected.keys() | stored.keys())
+        if expected.get(key, 0) != stored.get(key, 0)
+    ]
+
+
+def record_rebuild() -> int:
+    """Make the record what the decisions say; returns how many listings changed."""
+    changed = 0
+    with transaction.atomic():
+        expected = expected_listings()
+        version, now = _next_version(len(expected) + 1)
+        stored = {listing.pk: listing for listing in Listing.objects.select_for_update()}
+        for pk, values in expected.items():
+            listing = stored.get(pk)
+            if listing is not None and all(
+                getattr(listing, name) == values[name] for name in RECORD_FIELDS
+            ):
+                continue
+            Listing.objects.update_or_create(
+                pledge_id=pk, defaults={**values, "sequence": version, "changed_at": now}
+            )
+            version += 1
+            changed += 1
+        stray = stored.keys() - expected.keys()
+        Listing.objects.filter(pk__in=stray).delete()
+        changed += len(stray)
+        ListingTally.objects.all().delete()
+        ListingTally.objects.bulk_create(
+            ListingTally(year=y, province=p, section=s, status=st, count=n)
+            for (y, p, s, st), n in _expected_tallies().items()
+        )
+    return changed
