@@ -84,6 +84,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # An unreachable server fails a request (and /healthz) in seconds, not a TCP timeout.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+# A read-only PostgreSQL replica (streaming replication) for the public pages: when set, the
+# published record's reads go there (config.db_router); everything else stays on the primary.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+PUBLIC_READS_ON_REPLICA = "replica" in DATABASES
+DATABASE_ROUTERS = ["config.db_router.PublicReadsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if REDIS_URL:

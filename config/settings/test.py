@@ -22,3 +22,11 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not memory, so a Celery worker process can share it; one per test run.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
+# A second database standing in for a replica (tests/public/test_replica.py copies rows to it
+# by hand, as replication would); public reads go there only where a test turns it on.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {}}
+if DATABASES["replica"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["replica"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}-replica.sqlite3")}
+else:
+    DATABASES["replica"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_replica"}
+PUBLIC_READS_ON_REPLICA = False

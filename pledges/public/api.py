@@ -17,14 +17,12 @@ from ..reference import is_english
 from . import selectors
 from .cache import shared_page
 from .rate_limits import refuse_json, search_limited
-from .schema import openapi
+from .schema import CURSOR_PATTERN, openapi
 from .views import STATIC_MAX_AGE, form_errors, public_response
 
 # What the schema says each parameter is (.schema uses the same patterns): RFC 3339 date-times
 # (an offset or Z required), cursors as the digits a "next" link carries.
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$")
-CURSOR_PATTERN = r"^[0-9]{1,18}$"
-LIMIT_PATTERN = r"^[0-9]{1,6}$"
 
 
 # --- JSON API ---------------------------------------------------------------------------

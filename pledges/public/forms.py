@@ -19,6 +19,9 @@ class PublicFilterForm(forms.Form):
         label=_("Name or credit code"),
         required=False,
         max_length=50,
+        # Not stripped here, so the length checked is the length sent (the API's schema
+        # says so); the search itself ignores the spaces around a term.
+        strip=False,
         validators=[refuse_invisible_controls],
     )
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)

@@ -7,10 +7,15 @@ data, so the document is built per request. It is a technical contract and, like
 names it describes, written in English only.
 """
 
+from ..validators import INVISIBLE_CONTROLS
 from .selectors import FEED_LIMIT_DEFAULT, FEED_LIMIT_MAX
 
 # The same patterns as the views' checks (.api).
 CURSOR_PATTERN = r"^[0-9]{1,18}$"
+# Text without NUL or the invisible characters every text field refuses.
+PLAIN_TEXT_PATTERN = "^[^\x00" + INVISIBLE_CONTROLS.pattern[1:-1] + "]*$"
+# 1 to 200, or empty.
+LIMIT_PATTERN = r"^([1-9]|[1-9][0-9]|1[0-9][0-9]|200)?$"
 
 _TIMESTAMP = {"type": "string", "format": "date-time"}
 _NULLABLE_TIMESTAMP = {"type": ["string", "null"], "format": "date-time"}
@@ -27,7 +32,7 @@ def _filters(years, provinces, industries) -> list[dict]:
                 "Campaign year. Omitted: the current (latest) campaign, as on /pledges/. "
                 "Present but empty (`year=`): every year."
             ),
-            "schema": {"anyOf": [{"type": "integer", "enum": list(years)}, _EMPTY]},
+            "schema": {"type": "string", "enum": ["", *(str(year) for year in years)]},
         },
         {
             "name": "province",
@@ -55,7 +60,7 @@ def _filters(years, provinces, industries) -> list[dict]:
                 "enterprise's Chinese name (two characters such as 质量 are enough). "
                 "Empty or omitted: no search."
             ),
-            "schema": {"type": "string", "maxLength": 50},
+            "schema": {"type": "string", "maxLength": 50, "pattern": PLAIN_TEXT_PATTERN},
         },
     ]
 
@@ -90,13 +95,14 @@ def _feed_parameters(filters) -> list[dict]:
         {
             "name": "limit",
             "in": "query",
-            "description": f"Items per page. Empty or omitted: {FEED_LIMIT_DEFAULT}.",
+            "description": (
+                f"Items per page, a whole number from 1 to {FEED_LIMIT_MAX} in plain digits. "
+                f"Empty or omitted: {FEED_LIMIT_DEFAULT}."
+            ),
             "schema": {
-                "anyOf": [
-                    {"type": "integer", "minimum": 1, "maximum": FEED_LIMIT_MAX},
-                    _EMPTY,
-                ],
-                "default": FEED_LIMIT_DEFAULT,
+                "type": "string",
+                "pattern": LIMIT_PATTERN,
+                "default": str(FEED_LIMIT_DEFAULT),
             },
         },
     ]
@@ -309,8 +315,8 @@ def openapi(*, years, provinces, industries) -> dict:
                         {
                             "name": "sort",
                             "in": "query",
-                            "description": "Row order, as on /pledges/.",
-                            "schema": {"type": "string", "enum": ["newest", "name"]},
+                            "description": "Row order, as on /pledges/. Empty or omitted: newest.",
+                            "schema": {"type": "string", "enum": ["", "newest", "name"]},
                         },
                     ],
                     "responses": {

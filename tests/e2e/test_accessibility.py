@@ -49,7 +49,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from pledges.models import Campaign, Certificate
+from pledges.models import BannedTerm, Campaign, Certificate
 from pledges.public.sitemaps import SITEMAPS
 from pledges.roles import ADMINISTRATORS
 from pledges.services import certificates
@@ -134,8 +134,19 @@ def build_world(monkeypatch) -> SimpleNamespace:
     services.pledge_approve(pledge=revoked_c, actor=reviewer)
     services.pledge_revoke(pledge=revoked_c, actor=reviewer, reason=factories.REVOCATION_REASON)
     certificate_c = Certificate.objects.get(pledge=revoked_c)
+    # Published, A asks to change public details: the change waits in the console.
+    change = enterprise_update(
+        enterprise=enterprise_a,
+        actor=owner_a,
+        profile={"name": "甲方质量诚信测试（集团）有限公司", "city": "海淀区"},
+    ).change
+
+    # The banned terms of the data migration are gone with the last transactional test.
+    banned = BannedTerm.objects.get_or_create(term="赌博")[0]
 
     return SimpleNamespace(
+        change=change,
+        banned=banned,
         users={
             "anonymous": None,
             "newcomer": newcomer,
@@ -176,7 +187,10 @@ def parameter_sets(pattern: Pattern, world) -> list[dict]:
         return [
             {"pledge_id": world.submitted_b.pk, "decision": decision}
             for decision in ("approve", "request_changes", "reject")
-        ] + [{"pledge_id": world.certified_a.pk, "decision": "revoke"}]
+        ] + [
+            {"pledge_id": world.certified_a.pk, "decision": decision}
+            for decision in ("revoke", "take_down")
+        ]
     if key == "public:verify":
         numbers = [world.certificate_a.number, world.certificate_c.number, "CQ-1999-999999"]
         return [{"number": number} for number in numbers]
@@ -193,6 +207,8 @@ def parameter_sets(pattern: Pattern, world) -> list[dict]:
             else world.confirmation_key
         ),
         "decision": "approve",
+        "change_id": world.change.pk,
+        "term_id": world.banned.pk,
     }
     return [
         {name: pledge_id if name == "pledge_id" else values[name] for name in names}
