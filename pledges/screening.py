@@ -19,6 +19,24 @@ TERMS_TTL = 300
 _SEPARATORS = re.compile(r"[\W_]+")
 NEW_ACCOUNT = timedelta(days=7)
 UNLIKE_NAME = 0.5
+# How registered enterprises' names end (the organisational form in the name, as the
+# registration rules require): a name without one rarely belongs to a registered enterprise.
+ENTERPRISE_FORMS = (
+    "公司",
+    "集团",
+    "厂",
+    "合作社",
+    "合伙）",
+    "合伙)",
+    "事务所",
+    "研究院",
+    "研究所",
+    "中心",
+    "医院",
+    "商行",
+    "经营部",
+    "门市部",
+)
 
 
 def _folded(text: str) -> str:
@@ -47,11 +65,13 @@ def banned_term_in(text: str) -> str | None:
 
 
 def soft_flags(*, account_created=None, name_before: str = "", name_after: str = "") -> list:
-    """Reasons a reviewer should look twice: a new account, or a rename to a name unlike the
-    one registered."""
+    """Reasons a reviewer should look twice: a new account, a name that does not read like a
+    registered enterprise's, a rename to a name unlike the current one."""
     flags = []
     if account_created and timezone.now() - account_created < NEW_ACCOUNT:
         flags.append(_("New account (less than a week old)"))
+    if name_after and not name_after.strip().endswith(ENTERPRISE_FORMS):
+        flags.append(_("The name does not read like a registered enterprise's"))
     unlike = name_before and name_after
     if unlike and SequenceMatcher(None, name_before, name_after).ratio() < UNLIKE_NAME:
         flags.append(_("The new name is unlike the registered one"))

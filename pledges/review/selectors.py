@@ -40,7 +40,7 @@ _LEGAL_FORMS = re.compile(
 def review_queue(*, data, user, page_number):
     """The filtered queue (oldest first), one page of it, and the counts per state."""
     pledges = Pledge.objects.select_related(
-        "enterprise__province", "enterprise__industry", "campaign", "claimed_by"
+        "enterprise__province", "enterprise__industry", "campaign", "claimed_by", "created_by"
     ).order_by(F("submitted_at").asc(nulls_last=True), "id")
     queue_filter = ReviewQueueFilter(data, queryset=pledges, request=_Request(user))
     # django-filter skips a filter whose value is invalid; the queue then shows nothing
@@ -56,6 +56,10 @@ def review_queue(*, data, user, page_number):
         unfiltered_state, queryset=Pledge.objects.all(), request=_Request(user)
     ).qs
     counts = dict(by_state.order_by().values_list("state").annotate(n=Count("id"))) if valid else {}
+    for pledge in page:
+        pledge.flags = soft_flags(
+            account_created=pledge.created_by.date_joined, name_after=pledge.enterprise.name
+        )
     return queue_filter, page, counts
 
 

@@ -52,9 +52,14 @@ from pledges.models import (
     DecisionNotice,
     Enterprise,
     Industry,
+    Listing,
+    ListingTally,
     Pledge,
+    ProfileChange,
     Province,
+    PublicDataVersion,
     ReviewNote,
+    SupersededCertificate,
 )
 from pledges.reference import CHINA_TZ, DATA_DIR
 from pledges.search import name_ngrams
@@ -371,6 +376,11 @@ class Command(BaseCommand):
                 "choose other years with --last-year."
             )
         self._load(pledges, years, options["jobs"])
+        tick = time.monotonic()
+        published = self._publish()
+        self.stdout.write(
+            f"  published record: {published} listings in {time.monotonic() - tick:.1f} s"
+        )
         if connection.vendor == "postgresql":
             tick = time.monotonic()
             self._analyse()
@@ -425,6 +435,9 @@ class Command(BaseCommand):
                 ("decision notices", DecisionNotice.objects.filter(event__in=events)),
                 ("audit events", AuditEvent.objects.filter(pk__in=events)),
                 ("review notes", ReviewNote.objects.filter(pledge__in=pledges)),
+                ("listings", Listing.objects.filter(pledge__in=pledges)),
+                ("superseded", SupersededCertificate.objects.filter(pledge__in=pledges)),
+                ("changes", ProfileChange.objects.filter(enterprise__in=enterprises)),
                 ("certificates", Certificate.objects.filter(pledge__in=pledges)),
                 ("pledges", Pledge.objects.filter(pk__in=pledges)),
                 ("memberships", Membership.objects.filter(enterprise__in=enterprises)),
@@ -433,6 +446,7 @@ class Command(BaseCommand):
             ]:
                 deleted[label] = self._delete(rows)
             deleted["campaigns"] = self._delete(Campaign.objects.filter(pk__in=campaigns))
+            self._count_listings()
         if kept:
             self.stdout.write(
                 self.style.WARNING(f"Kept the campaigns other enterprises signed: {kept}")
@@ -827,10 +841,74 @@ class Command(BaseCommand):
         records.sort(key=lambda r: r[2])  # keys follow the creation time
         return records
 
+    def _publish(self) -> int:
+        """The published record of the bulk pledges, as their decisions make it, in one
+        INSERT … SELECT (pledges.services.publication writes it one decision at a time;
+        `manage.py rebuild_published --check` confirms the two agree)."""
+        china_day = {
+            "postgresql": "(({column}) AT TIME ZONE 'Asia/Shanghai')::date",
+            "sqlite": "DATE({column}, '+8 hours')",
+        }[connection.vendor]
+        day = {name: china_day.format(column=column) for name, column in (
+            ("signed", "p.submitted_at"), ("issued", "c.issued_at"))}  # fmt: skip
+        table = {model: model._meta.db_table for model in (
+            Listing, Pledge, Enterprise, Industry, Campaign, Certificate, AuditEvent)}  # fmt: skip
+        with transaction.atomic(), connection.cursor() as cursor:
+            version = PublicDataVersion.objects.select_for_update().get_or_create(pk=1)[0]
+            cursor.execute(
+                f"""
+                INSERT INTO {table[Listing]} (
+                    pledge_id, enterprise_id, campaign_id, year, status, name, name_en,
+                    credit_code, province_id, city, industry_id, section_id, website,
+                    text_sha256, signed_on, approved_at, revoked_at, revocation_reason,
+                    certificate_number, certificate_sha256, certificate_issued_on,
+                    corrections, search_ngrams, sequence, changed_at)
+                SELECT p.id, e.id, p.campaign_id, k.year,
+                    CASE p.state WHEN 'revoked' THEN 'revoked' ELSE 'listed' END,
+                    e.name, e.name_en, e.credit_code, e.province_id, e.city, e.industry_id,
+                    i.section_id, e.website, p.text_sha256, {day["signed"]}, p.decided_at,
+                    v.created_at, COALESCE(v.reason, ''), COALESCE(c.number, ''),
+                    COALESCE(c.sha256, ''), {day["issued"]}, '[]', e.search_ngrams,
+                    %s + ROW_NUMBER() OVER (ORDER BY p.decided_at, p.id),
+                    COALESCE(v.created_at, p.decided_at)
+                FROM {table[Pledge]} p
+                JOIN {table[Enterprise]} e ON e.id = p.enterprise_id
+                JOIN {table[Industry]} i ON i.code = e.industry_id
+                JOIN {table[Campaign]} k ON k.id = p.campaign_id
+                LEFT JOIN {table[Certificate]} c
+                    ON c.pledge_id = p.id AND c.number <> '' AND c.rendered_at IS NOT NULL
+                LEFT JOIN {table[AuditEvent]} v
+                    ON v.pledge_id = p.id AND v.action = 'pledge_revoked'
+                WHERE p.state IN ('approved', 'revoked') AND p.decided_at IS NOT NULL
+                    AND e.contact_email LIKE %s
+                    AND NOT EXISTS (SELECT 1 FROM {table[Listing]} l WHERE l.pledge_id = p.id)
+                """,  # noqa: S608 (table names from the models, values as parameters)
+                [version.version, f"%@{BULK_EMAIL_DOMAIN}"],
+            )
+            inserted = cursor.rowcount
+            top = Listing.objects.aggregate(top=models.Max("sequence"))["top"] or 0
+            PublicDataVersion.objects.filter(pk=1).update(
+                version=max(top, version.version) + 1, changed_at=timezone.now()
+            )
+            self._count_listings()
+        PublicDataVersion.forget()
+        return inserted
+
+    def _count_listings(self):
+        """The tallies from the listings, all of them (the record's statistics)."""
+        ListingTally.objects.all().delete()
+        ListingTally.objects.bulk_create(
+            ListingTally(year=row["year"], province=row["province_id"],
+                         section=row["section_id"], status=row["status"], count=row["n"])
+            for row in Listing.objects.filter(status__in=("listed", "revoked"))
+            .values("year", "province_id", "section_id", "status")
+            .annotate(n=models.Count("pk")).order_by()
+        )  # fmt: skip
+
     def _analyse(self):
         tables = ", ".join(
             connection.ops.quote_name(model._meta.db_table)
-            for model in (Enterprise, Campaign, Pledge, Certificate, AuditEvent)
+            for model in (Enterprise, Campaign, Pledge, Certificate, AuditEvent, Listing)
         )
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {tables}")
