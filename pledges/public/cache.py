@@ -10,6 +10,7 @@ ETag, so a browser, a reverse proxy or a CDN can ask "still the same?" and get a
 import functools
 import hashlib
 import json
+import time
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -21,6 +22,9 @@ from django.utils.translation import get_language
 from ..models import PublicDataVersion
 
 PAGE_TTL = 300
+FILL_WAIT = 2.0
+FILL_POLL = 0.01
+FILL_LOCK_SECONDS = 10
 # A visitor with one of these cookies may see something of their own (their name in the
 # header, a message): their pages are rendered for them alone.
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name)
@@ -57,15 +61,37 @@ def shared_page(view=None, *, ttl: int = PAGE_TTL):
         key = cache_key("public-page", get_language(), request.build_absolute_uri())
         response = cache.get(key)
         if response is None:
-            response = view(request, *args, **kwargs)
-            if is_shareable(response):
-                cache.set(key, response, ttl)
+            response = fill_once(key, lambda: view(request, *args, **kwargs), ttl)
         if response.status_code == 200:
             response["ETag"] = etag
             response["Last-Modified"] = http_date(record.changed_at.timestamp())
         return response
 
     return wrapped
+
+
+def fill_once(key: str, render, ttl: int):
+    """Render a missing page once however many visitors miss it at the same moment (right
+    after a decision, say): the first takes a lock and renders; the others wait for its copy
+    (at most FILL_WAIT seconds, then render their own rather than wait on a lost lock)."""
+    lock = f"{key}:filling"
+    if cache.add(lock, 1, timeout=FILL_LOCK_SECONDS):
+        try:
+            response = render()
+            if is_shareable(response):
+                cache.set(key, response, ttl)
+            return response
+        finally:
+            cache.delete(lock)
+    deadline = time.monotonic() + FILL_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(FILL_POLL)
+        response = cache.get(key)
+        if response is not None:
+            return response
+        if cache.get(lock) is None:  # the filler failed or answered something not shareable
+            break
+    return render()
 
 
 def is_anonymous_visit(request) -> bool:

@@ -1,7 +1,11 @@
 """Public pages shared by every visitor without a session: cached whole, yet never stale
 after a decision, never personal, and the language switch works on them without a token."""
 
+import threading
+import time
+
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 
 from pledges.services import pledges as services
@@ -115,3 +119,33 @@ def test_a_signed_in_users_language_choice_still_needs_the_token(owner):
     assert accepted.status_code == 302
     owner.refresh_from_db()
     assert owner.language == "en"
+
+
+def test_simultaneous_misses_of_one_page_render_it_once(rf, db):
+    """Eight visitors ask for a page nobody has cached (right after a decision): one renders."""
+    from pledges.models import PublicDataVersion
+    from pledges.public.cache import shared_page
+
+    renders = []
+    started = threading.Barrier(8)
+
+    @shared_page
+    def slow_page(request):
+        renders.append(1)
+        time.sleep(0.3)
+        return HttpResponse("the page")
+
+    PublicDataVersion.current()  # the threads share this process's copy of the version
+    answers = []
+
+    def visit():
+        started.wait()
+        answers.append(slow_page(rf.get("/stats/")).content)
+
+    visitors = [threading.Thread(target=visit) for _ in range(8)]
+    for visitor in visitors:
+        visitor.start()
+    for visitor in visitors:
+        visitor.join()
+    assert answers == [b"the page"] * 8
+    assert len(renders) == 1
