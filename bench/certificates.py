@@ -497,20 +497,34 @@ def certificates_of(pledges):
 def certificates_state(pledges):
     from django.db.models import Count, Max, Min, Q
 
-    from pledges.models import Certificate
+    from pledges.models import Certificate, OutboxMessage
 
-    return certificates_of(pledges).aggregate(
+    state = certificates_of(pledges).aggregate(
         ready=Count("pk", filter=Q(state=Certificate.State.READY)),
         failed=Count("pk", filter=Q(state=Certificate.State.FAILED)),
-        emailed=Count("pk", filter=Q(emailed_at__isnull=False)),
         first_ready=Min("rendered_at"),
         last_ready=Max("rendered_at"),
-        last_emailed=Max("emailed_at"),
+    )
+    mailed = OutboxMessage.objects.filter(
+        kind=OutboxMessage.Kind.CERTIFICATE,
+        state=OutboxMessage.State.SENT,
+        enterprise__pledges__in=[pledge.pk for pledge in pledges],
+    ).aggregate(emailed=Count("pk", distinct=True), last_emailed=Max("sent_at"))
+    return state | mailed
+
+
+def decision_events(pledges) -> list[int]:
+    from pledges.models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(
+            action=AuditEvent.Action.PLEDGE_APPROVED, pledge__in=[p.pk for p in pledges]
+        ).values_list("pk", flat=True)
     )
 
 
 def wait_for_certificates(pledges, *, timeout: float, emailed: bool = False) -> dict:
-    from pledges.models import Certificate, DecisionNotice
+    from pledges.models import Certificate, OutboxMessage
 
     def done():
         state = certificates_state(pledges)
@@ -519,8 +533,10 @@ def wait_for_certificates(pledges, *, timeout: float, emailed: bool = False) -> 
             raise SystemExit(f"bench: {state['failed']} certificates failed: {error}")
         if emailed:
             # Both e-mails of each approval: the decision and the certificate.
-            notices = DecisionNotice.objects.filter(
-                event__pledge__pk__range=(pledges[0].pk, pledges[-1].pk)
+            notices = OutboxMessage.objects.filter(
+                kind=OutboxMessage.Kind.DECISION,
+                state=OutboxMessage.State.SENT,
+                about__in=[f"event:{pk}" for pk in decision_events(pledges)],
             ).count()
             return state["emailed"] == notices == len(pledges)
         return state["ready"] == len(pledges)

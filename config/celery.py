@@ -22,3 +22,10 @@ def drop_broken_database_connections(**kwargs):
             if not connection.is_usable():
                 connection.close()
             connection.errors_occurred = False
+
+
+@signals.worker_ready.connect
+def requeue_owed_work_on_start(sender=None, **kwargs):
+    """A worker that starts (after a crash, a deploy, the broker's return) has the work
+    owed and not queued for a while queued again at once, not at the next beat."""
+    sender.app.send_task("pledges.tasks.requeue_owed_work")

@@ -194,3 +194,7 @@ def profile_change_event(action, *, change, actor, reason: str = "") -> AuditEve
 
 def banned_term_event(action, *, actor, term: str) -> AuditEvent:
     return _record(action, actor=actor, term=term)
+
+
+def messages_retried_event(*, actor, message_ids: list[int]) -> AuditEvent:
+    return _record(Action.MESSAGES_RETRIED, actor=actor, message_ids=message_ids)

@@ -13,3 +13,20 @@ def queue_after_commit(task_path: str, *args) -> None:
     """Run the task at ``task_path`` with ``args`` (ids, never model instances) after the
     commit."""
     transaction.on_commit(lambda: import_string(task_path).delay(*args))
+
+
+def tasks_waiting() -> int | None:
+    """How many tasks wait in the default queue (None when the broker cannot say)."""
+    from django.conf import settings
+
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as connection:
+            # Not passive: Redis forgets an emptied queue, and a passive declaration fails.
+            declared = connection.default_channel.queue_declare(
+                queue=app.conf.task_default_queue or settings.CELERY_TASK_DEFAULT_QUEUE
+            )
+            return declared.message_count
+    except Exception:  # noqa: BLE001 - a missing queue or a broker away: the caller decides
+        return None

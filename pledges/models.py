@@ -385,6 +385,7 @@ class AuditEvent(models.Model):
         PLEDGE_TAKEN_DOWN = "pledge_taken_down", _("Listing taken down")
         BANNED_TERM_ADDED = "banned_term_added", _("Banned term added")
         BANNED_TERM_REMOVED = "banned_term_removed", _("Banned term removed")
+        MESSAGES_RETRIED = "messages_retried", _("Messages sent again")
 
     action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     actor = models.ForeignKey(
@@ -501,31 +502,6 @@ class ReviewNote(models.Model):
         return f"{self.pledge_id}: {self.text[:40]}"
 
 
-class DecisionNotice(models.Model):
-    """One e-mail about one decision to one member: the row makes the mail task idempotent."""
-
-    event = models.ForeignKey(
-        AuditEvent, on_delete=models.PROTECT, related_name="+", verbose_name=_("event")
-    )
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("recipient"),
-    )
-    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("decision notice")
-        verbose_name_plural = _("decision notices")
-        constraints = [
-            models.UniqueConstraint(fields=["event", "recipient"], name="one_notice_per_member")
-        ]
-
-    def __str__(self):
-        return f"{self.event_id} → {self.recipient_id}"
-
-
 def certificate_upload_to(instance, filename):
     return f"certificates/{uuid.uuid4().hex}.pdf"
 
@@ -570,7 +546,9 @@ class Certificate(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
     rendered_at = models.DateTimeField(_("rendered"), null=True, blank=True)
-    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    # When it was last handed to the broker: owed work queued a while ago and still not done
+    # is queued again (pledges.services.recovery).
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
 
     class Meta:
         verbose_name = _("certificate")
@@ -902,3 +880,70 @@ class BannedTerm(models.Model):
 
     def __str__(self):
         return self.term
+
+
+class OutboxMessage(models.Model):
+    """A message the product owes someone, written in the transaction of the change that owes
+    it. A worker renders and sends it and marks it sent only once the mail server accepted
+    it; work owed and not done is queued again. Repeats carry the same Message-ID."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("Decision")
+        CERTIFICATE = "certificate", _("Certificate ready")
+        INVITATION = "invitation", _("Invitation")
+        PASSWORD = "password", _("Choose a password")
+
+    class State(models.TextChoices):
+        OWED = "owed", _("Owed")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Refused")
+        # What it was about is gone (an invitation withdrawn, a certificate superseded).
+        VOID = "void", _("No longer needed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # What the message is about, e.g. "event:12" or "certificate:3:CQ-2026-000001": with the
+    # address, it makes owing the same message twice a no-op.
+    about = models.CharField(_("about"), max_length=100)
+    email = models.EmailField(_("e-mail address"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="messages",
+        verbose_name=_("enterprise"),
+    )
+    language = models.CharField(_("language"), max_length=10)
+    message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OWED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("mail server's answer"), blank=True)
+    created_at = models.DateTimeField(_("owed since"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    # A worker sending it holds it until then; another may take it over afterwards.
+    leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "about", "email"], name="outbox_owed_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["queued_at"], name="outbox_owed", condition=models.Q(state="owed")
+            ),
+            models.Index(fields=["enterprise", "state"], name="outbox_enterprise"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.email} ({self.state})"

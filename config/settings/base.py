@@ -247,8 +247,19 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD",
 # PostgreSQL connection per task cost more than the queries. Keep it for this many tasks; one
 # that broke is dropped before the next task (config/celery.py).
 CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=200)
+# Tasks go to this queue (a test run or a second deployment on one broker uses its own).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Owed certificates and messages queued longer ago than this and not done are queued again
+# (pledges.services.recovery), by the beat every half of it.
+OWED_WORK_REQUEUE_SECONDS = env.int("OWED_WORK_REQUEUE_SECONDS", default=20)
+# A worker sending a message holds it this long; a worker that died releases it by then.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=60)
 CELERY_BEAT_SCHEDULE = {
     "sweep-certificates": {"task": "pledges.tasks.sweep_certificates", "schedule": 60.0},
+    "requeue-owed-work": {
+        "task": "pledges.tasks.requeue_owed_work",
+        "schedule": OWED_WORK_REQUEUE_SECONDS / 2,
+    },
 }
 
 # --- Security defaults (production tightens them) ---------------------------------------

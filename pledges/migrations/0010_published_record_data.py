@@ -27,13 +27,15 @@ def default_terms():
 
 
 def add_banned_terms(apps, schema_editor):
+    alias = schema_editor.connection.alias
     BannedTerm = apps.get_model("pledges", "BannedTerm")
     for term in default_terms():
-        BannedTerm.objects.get_or_create(term=term)
+        BannedTerm.objects.using(alias).get_or_create(term=term)
 
 
 def publish_existing(apps, schema_editor):
     """One listing per pledge already approved or revoked, as the decisions made it."""
+    alias = schema_editor.connection.alias
     Pledge = apps.get_model("pledges", "Pledge")
     Listing = apps.get_model("pledges", "Listing")
     ListingTally = apps.get_model("pledges", "ListingTally")
@@ -42,14 +44,14 @@ def publish_existing(apps, schema_editor):
     PublicDataVersion = apps.get_model("pledges", "PublicDataVersion")
     revocations = {
         e.pledge_id: e
-        for e in AuditEvent.objects.filter(action="pledge_revoked").order_by("created_at", "id")
+        for e in AuditEvent.objects.using(alias).filter(action="pledge_revoked").order_by("created_at", "id")
     }
     certificates = {
         c.pledge_id: c
-        for c in Certificate.objects.exclude(number="").exclude(rendered_at=None)
+        for c in Certificate.objects.using(alias).exclude(number="").exclude(rendered_at=None)
     }
     pledges = (
-        Pledge.objects.filter(state__in=("approved", "revoked"))
+        Pledge.objects.using(alias).filter(state__in=("approved", "revoked"))
         .exclude(decided_at=None)
         .select_related("enterprise__industry", "campaign")
         .order_by("decided_at", "pk")
@@ -94,19 +96,20 @@ def publish_existing(apps, schema_editor):
         key = (pledge.campaign.year, enterprise.province_id, enterprise.industry.section_id, status)
         tallies[key] = tallies.get(key, 0) + 1
         if len(batch) >= 2000:
-            Listing.objects.bulk_create(batch)
+            Listing.objects.using(alias).bulk_create(batch)
             batch = []
-    Listing.objects.bulk_create(batch)
-    ListingTally.objects.bulk_create(
+    Listing.objects.using(alias).bulk_create(batch)
+    ListingTally.objects.using(alias).bulk_create(
         ListingTally(year=y, province=p, section=s, status=st, count=n)
         for (y, p, s, st), n in tallies.items()
     )
-    PublicDataVersion.objects.update_or_create(pk=1, defaults={"version": sequence + 1})
+    PublicDataVersion.objects.using(alias).update_or_create(pk=1, defaults={"version": sequence + 1})
 
 
 def unpublish(apps, schema_editor):
-    apps.get_model("pledges", "ListingTally").objects.all().delete()
-    apps.get_model("pledges", "Listing").objects.all().delete()
+    alias = schema_editor.connection.alias
+    apps.get_model("pledges", "ListingTally").objects.using(alias).all().delete()
+    apps.get_model("pledges", "Listing").objects.using(alias).all().delete()
 
 
 class Migration(migrations.Migration):

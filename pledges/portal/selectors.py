@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership
 
-from ..models import AuditEvent, Campaign, Enterprise, Pledge, ProfileChange
+from ..models import AuditEvent, Campaign, Enterprise, OutboxMessage, Pledge, ProfileChange
 
 
 def membership_for(user) -> Membership | None:
@@ -117,3 +117,12 @@ def campaign_for_signing(*, year: int) -> Campaign:
 def pending_change(enterprise) -> ProfileChange | None:
     """The change of public details waiting for review, if any."""
     return enterprise.profile_changes.filter(state=ProfileChange.State.PENDING).first()
+
+
+def bounced_mail(*, enterprise, limit: int = 5):
+    """Mail to the enterprise's members that the mail server refused for good."""
+    return (
+        OutboxMessage.objects.filter(enterprise=enterprise, state=OutboxMessage.State.FAILED)
+        .only("email", "error", "created_at", "kind")
+        .order_by("-created_at")[:limit]
+    )

@@ -62,6 +62,7 @@ def dashboard(request):
         timeline=selectors.pledge_timeline(pledge=pledge) if pledge else [],
         reviewer_reason=selectors.latest_reviewer_reason(pledge=pledge) if pledge else "",
         history=selectors.enterprise_pledges(enterprise=membership.enterprise),
+        bounced=selectors.bounced_mail(enterprise=membership.enterprise),
     )
     return render(request, "portal/dashboard.html", context)
 

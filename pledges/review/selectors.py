@@ -19,6 +19,7 @@ from ..models import (
     Certificate,
     Enterprise,
     Listing,
+    OutboxMessage,
     Pledge,
     ProfileChange,
     claim_cutoff,
@@ -253,3 +254,38 @@ def change_history(enterprise: Enterprise):
 
 def banned_term_list():
     return BannedTerm.objects.select_related("created_by").order_by("term")
+
+
+# --- Messages owed --------------------------------------------------------------------------
+
+
+def message_counts() -> list[dict]:
+    """Per kind: how many owed, sent, refused and no longer needed."""
+    counts = {
+        (row["kind"], row["state"]): row["n"]
+        for row in OutboxMessage.objects.values("kind", "state").annotate(n=Count("pk")).order_by()
+    }
+    return [
+        {
+            "kind": label,
+            **{state: counts.get((kind, state), 0) for state in OutboxMessage.State.values},
+        }
+        for kind, label in OutboxMessage.Kind.choices
+    ]
+
+
+def refused_messages(limit: int = 200):
+    return (
+        OutboxMessage.objects.filter(state=OutboxMessage.State.FAILED)
+        .select_related("enterprise")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def owed_messages(limit: int = 50):
+    """The oldest still owed: a long wait means workers or the mail server need a look."""
+    return (
+        OutboxMessage.objects.filter(state=OutboxMessage.State.OWED)
+        .select_related("enterprise")
+        .order_by("created_at")[:limit]
+    )

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from .views import campaigns, changes, decisions, detail, exports, queue, screening, staff
+from .views import (
+    campaigns,
+    changes,
+    decisions,
+    detail,
+    exports,
+    messages,
+    queue,
+    screening,
+    staff,
+)
 
 app_name = "review"
 
@@ -32,6 +42,9 @@ urlpatterns = [
         screening.banned_term_delete,
         name="banned_term_remove",
     ),
+    path("messages/", messages.message_list, name="messages"),
+    path("messages/retry/", messages.message_retry, name="messages_retry"),
+    path("messages/<int:message_id>/retry/", messages.message_retry, name="message_retry"),
     path("exports/", exports.export_list, name="exports"),
     path("exports/pledges.csv", exports.export_pledges, name="export_pledges"),
     path("exports/decisions.csv", exports.export_decisions, name="export_decisions"),

@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -14,9 +15,18 @@ from ..certificates.rendering import CertificateData, render_pdf
 from ..certificates.selectors import certificates_overdue
 from ..errors import DomainError
 from ..jobs import queue_after_commit
-from ..models import Campaign, Certificate, Listing, Pledge, SupersededCertificate
+from ..models import (
+    Campaign,
+    Certificate,
+    Listing,
+    OutboxMessage,
+    Pledge,
+    SupersededCertificate,
+)
 from ..reference import china_date
 from ..storage import discard_private_file, private_storage
+from .notifications import members
+from .outbox import messages_owe
 from .publication import listing_certificate_issued, listing_certificate_superseded
 
 logger = logging.getLogger(__name__)
@@ -33,9 +43,11 @@ def _queue_issue(certificate_id: int) -> None:
 def certificate_owe(*, pledge: Pledge) -> Certificate:
     """Record (in the caller's transaction) that this approved pledge is owed a certificate,
     and queue its rendering once that transaction commits."""
-    certificate, _created = Certificate.objects.get_or_create(
+    certificate, created = Certificate.objects.get_or_create(
         pledge=pledge, defaults={"campaign_id": pledge.campaign_id}
     )
+    if not created:
+        Certificate.objects.filter(pk=certificate.pk).update(queued_at=timezone.now())
     _queue_issue(certificate.pk)
     return certificate
 
@@ -113,6 +125,13 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
         if marked:
             certificate.sha256 = ready["sha256"]
             listing_certificate_issued(certificate=certificate)
+            # The members are owed a mail about this number, in the same transaction.
+            messages_owe(
+                kind=OutboxMessage.Kind.CERTIFICATE,
+                about=f"certificate:{certificate.pk}:{certificate.number}",
+                recipients=members(certificate.pledge.enterprise_id),
+                enterprise_id=certificate.pledge.enterprise_id,
+            )
     if not marked:
         # Another run finished first; its file stands.
         discard_private_file(name)
@@ -153,7 +172,9 @@ def certificate_rerender(*, certificate: Certificate, actor) -> Certificate:
     if certificate.pledge.state != Pledge.State.APPROVED:
         raise DomainError(_("Only the certificate of an approved pledge can be rendered again."))
     with transaction.atomic():
-        Certificate.objects.filter(pk=certificate.pk).update(state=State.PENDING, error="")
+        Certificate.objects.filter(pk=certificate.pk).update(
+            state=State.PENDING, error="", queued_at=timezone.now()
+        )
         events.certificate_rerendered_event(certificate=certificate, actor=actor)
         _queue_issue(certificate.pk)
     certificate.state = State.PENDING
@@ -204,8 +225,8 @@ def certificates_supersede(*, enterprise, issued_for: str) -> list[int]:
             number="",
             issued_at=None,
             rendered_at=None,
-            emailed_at=None,
             error="",
+            queued_at=timezone.now(),
         )
         events.certificate_superseded_event(
             pledge=certificate.pledge, number=certificate.number, name=issued_for
@@ -213,3 +234,20 @@ def certificates_supersede(*, enterprise, issued_for: str) -> list[int]:
         listing_certificate_superseded(pledge_id=certificate.pledge_id)
         _queue_issue(certificate.pk)
     return [certificate.pk for certificate in certificates]
+
+
+def certificates_requeue(*, older_than: timedelta, limit: int) -> int:
+    """Queue again pending certificates last queued longer ago than ``older_than`` (their
+    message was lost with the broker, or their worker died): at most ``limit`` at a time."""
+    now = timezone.now()
+    due = list(
+        Certificate.objects.filter(state=State.PENDING, queued_at__lt=now - older_than)
+        .order_by("queued_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if due:
+        with transaction.atomic():
+            Certificate.objects.filter(pk__in=due).update(queued_at=now)
+            for pk in due:
+                _queue_issue(pk)
+    return len(due)

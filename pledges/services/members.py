@@ -9,8 +9,9 @@ from accounts.models import Invitation, Membership, User
 
 from .. import events
 from ..errors import DomainError, NotAllowed
-from ..jobs import queue_after_commit
+from ..models import OutboxMessage
 from ..roles import STAFF_CANNOT_JOIN, is_reviewer
+from .outbox import messages_owe
 
 
 def _require_owner(actor: User, enterprise) -> None:
@@ -33,7 +34,12 @@ def invitation_create(*, enterprise, actor: User, email: str) -> Invitation:
                 enterprise=enterprise, email=email, invited_by=actor
             )
             events.member_invited_event(enterprise=enterprise, actor=actor, email=email)
-            queue_after_commit("pledges.tasks.send_invitation_email", invitation.pk)
+            messages_owe(
+                kind=OutboxMessage.Kind.INVITATION,
+                about=f"invitation:{invitation.pk}",
+                recipients=[(email, actor.language)],
+                enterprise=enterprise,
+            )
     except IntegrityError:
         raise DomainError(_("This address has already been invited.")) from None
     return invitation

@@ -2,7 +2,8 @@
 
 A decision also calls, in its own transaction, what it sets off: an approval owes a
 certificate, every decision owes the enterprise's members a mail, and approvals and
-revocations change what the public sees.
+revocations change what the public sees. Mails are rows of the outbox, owed in the same
+transaction.
 """
 
 from django.core.files.uploadedfile import UploadedFile
@@ -19,10 +20,19 @@ from ..errors import (
     IncompletePledge,
     SigningClosed,
 )
-from ..jobs import queue_after_commit
-from ..models import EDITABLE_STATES, AuditEvent, Campaign, Enterprise, Pledge, text_sha256
+from ..models import (
+    EDITABLE_STATES,
+    AuditEvent,
+    Campaign,
+    Enterprise,
+    OutboxMessage,
+    Pledge,
+    text_sha256,
+)
 from ..storage import discard_private_file, store_private_upload
 from .certificates import certificate_owe
+from .notifications import members
+from .outbox import messages_owe
 from .publication import listing_publish, listing_revoke, listing_take_down
 
 State = Pledge.State
@@ -164,8 +174,13 @@ def _transition(
 
 
 def _members_told(event: AuditEvent) -> None:
-    """Every decision is mailed to the enterprise's members once it has committed."""
-    queue_after_commit("pledges.tasks.send_decision_email", event.pk)
+    """Every decision is owed to the enterprise's members as a mail, in its transaction."""
+    messages_owe(
+        kind=OutboxMessage.Kind.DECISION,
+        about=f"event:{event.pk}",
+        recipients=members(event.enterprise_id),
+        enterprise=event.enterprise,
+    )
 
 
 def _complete_rows() -> Q:

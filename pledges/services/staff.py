@@ -9,8 +9,9 @@ from accounts.models import Membership, User
 
 from .. import events
 from ..errors import DomainError, NotAllowed
-from ..jobs import queue_after_commit
+from ..models import OutboxMessage
 from ..roles import ADMINISTRATOR, ROLE_GROUPS, ROLE_LABELS
+from .outbox import messages_owe
 
 
 def _group(role: str) -> Group:
@@ -68,7 +69,9 @@ def staff_role_grant(*, actor: User, email: str, role: str) -> User:
         events.staff_role_granted_event(actor=actor, user=user, role=role)
         if created:
             # They choose a password from the mailed link.
-            queue_after_commit("pledges.tasks.send_password_setup_email", user.pk)
+            messages_owe(
+                kind=OutboxMessage.Kind.PASSWORD, about=f"user:{user.pk}", recipients=[user]
+            )
     return user
 
 

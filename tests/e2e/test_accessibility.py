@@ -49,7 +49,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from pledges.models import BannedTerm, Campaign, Certificate
+from pledges.models import BannedTerm, Campaign, Certificate, OutboxMessage
 from pledges.public.sitemaps import SITEMAPS
 from pledges.roles import ADMINISTRATORS
 from pledges.services import certificates
@@ -209,6 +209,7 @@ def parameter_sets(pattern: Pattern, world) -> list[dict]:
         "decision": "approve",
         "change_id": world.change.pk,
         "term_id": world.banned.pk,
+        "message_id": OutboxMessage.objects.order_by("pk").values_list("pk", flat=True).first(),
     }
     return [
         {name: pledge_id if name == "pledge_id" else values[name] for name in names}

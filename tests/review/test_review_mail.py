@@ -3,10 +3,10 @@
 import pytest
 from django.core import mail
 
-from pledges.models import AuditEvent, DecisionNotice
+from pledges.models import AuditEvent, OutboxMessage
 from pledges.services import pledges as services
 from pledges.services.members import invitation_accept, invitation_create
-from pledges.tasks import send_decision_email
+from pledges.tasks import send_message
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -53,9 +53,14 @@ def test_running_the_task_twice_sends_each_mail_once(
     sent = len(mail.outbox)
     decision_mails = [m for m in mail.outbox if "CQ-" not in m.subject]  # not the certificate's
     assert len(decision_mails) == 2
-    send_decision_email(event.pk)
+    rows = OutboxMessage.objects.filter(about=f"event:{event.pk}")
+    assert {row.state for row in rows} == {"sent"} and rows.count() == 2
+    for row in rows:
+        send_message(row.pk)
     assert len(mail.outbox) == sent
-    assert DecisionNotice.objects.filter(event=event).count() == 2
+    # Each carries the Message-ID of its row.
+    ids = {m.extra_headers["Message-ID"] for m in decision_mails}
+    assert ids == {row.message_id for row in rows}
 
 
 @pytest.mark.parametrize("action", ["pledge_submit", "pledge_withdraw"])

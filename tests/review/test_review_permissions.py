@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from pledges.models import BannedTerm, Certificate, Pledge
+from pledges.models import BannedTerm, Certificate, OutboxMessage, Pledge
 from pledges.services import certificates
 from pledges.services.enterprises import enterprise_update
 from pledges.services.pledges import pledge_approve
@@ -78,6 +78,7 @@ def url_for(name, review_walk):
         "change_approve": {"change_id": review_walk["change"].pk},
         "change_reject": {"change_id": review_walk["change"].pk},
         "banned_term_remove": {"term_id": review_walk["banned"].pk},
+        "message_retry": {"message_id": OutboxMessage.objects.order_by("pk").first().pk},
     }.get(name, {})
     return reverse(f"review:{name}", kwargs=kwargs)
 

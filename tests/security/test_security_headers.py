@@ -49,6 +49,8 @@ NOT_PAGES = {
     "review:change_approve",
     "review:change_reject",
     "review:banned_term_remove",
+    "review:messages_retry",
+    "review:message_retry",
     "portal:change_withdraw",
     "set_language",
     # Files and data, not HTML (the private files are checked in their own test below).
@@ -171,6 +173,7 @@ def pages(every_role) -> list[tuple[str | None, str]]:
         ("reviewer", reverse("review:change", args=[every_role["change"].pk])),
         ("certified_owner", reverse("portal:enterprise")),
         ("administrator", reverse("review:banned_terms")),
+        ("administrator", reverse("review:messages")),
         ("reviewer", reverse("review:exports")),
         ("reviewer", reverse("mfa_index")),
         ("reviewer", reverse("mfa_activate_totp")),  # the QR code is a data: image

@@ -39,9 +39,9 @@ from pledges.models import (
     BannedTerm,
     Campaign,
     Certificate,
-    DecisionNotice,
     Enterprise,
     Listing,
+    OutboxMessage,
     Pledge,
     ProfileChange,
     ReviewNote,
@@ -341,6 +341,7 @@ def url_for(pattern: Pattern, site_of_a_and_b) -> str:
         "invitation_id": site_of_a_and_b.invitation_a.pk,
         "change_id": site_of_a_and_b.change_a.pk,
         "term_id": site_of_a_and_b.banned_term.pk,
+        "message_id": OutboxMessage.objects.order_by("pk").first().pk,
         "year": site_of_a_and_b.campaign.year,
         "decision": "approve",
         "user_id": site_of_a_and_b.users["reviewer"].pk,
@@ -387,7 +388,7 @@ def _admin_object_id(pattern: Pattern, site_of_a_and_b):
 def everything() -> dict:
     """Every row a request could change, to prove that one changed nothing."""
     tables = [
-        Enterprise, Campaign, Pledge, Certificate, ReviewNote, DecisionNotice, Membership,
+        Enterprise, Campaign, Pledge, Certificate, ReviewNote, OutboxMessage, Membership,
         Invitation, EmailAddress, Authenticator, Listing, ProfileChange, BannedTerm,
     ]  # fmt: skip
     state = {model.__name__: list(model.objects.order_by("pk").values()) for model in tables}

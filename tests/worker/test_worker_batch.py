@@ -18,7 +18,7 @@ from django.db import transaction
 from config.celery import app as celery_app
 from pledges.models import Campaign, Certificate
 from pledges.services import pledges as services
-from pledges.tasks import issue_certificate, send_certificate_email
+from pledges.tasks import issue_certificate, send_message
 from tests import factories
 from tests.worker import celery_worker, wait_for
 
@@ -124,7 +124,7 @@ def drained(tmp_path, queue, campaign, certificate_ids, published) -> bool:
     # Any mail left to a task of its own has left the broker and been sent, so a second
     # mail would already be in the mailbox.
     lines = [line for lines in task_lines(tmp_path).values() for line in lines]
-    mail = [what for name, _id, what in lines if name == send_certificate_email.name]
+    mail = [what for name, _id, what in lines if name == send_message.name]
     return mail.count("received") == mail.count("succeeded") and messages_waiting(queue) == 0
 
 
