@@ -7,7 +7,7 @@ term (or the single character), then confirms the exact substring. SQLite has no
 and uses the substring match alone: slower, equally correct.
 """
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
@@ -45,6 +45,10 @@ def name_search_condition(term: str, *, prefix: str = "enterprise__", model=None
     from .models import Enterprise
 
     query = SearchQuery(" & ".join(grams), search_type="raw", config=SEARCH_CONFIG)
+    if model is not None and not prefix:
+        # The model's own rows: the same expression as its GIN index, on the row itself, so
+        # the planner may also walk an index in the page's order and test each row.
+        return Q(SearchVectorExact(search_vector_expression(), query)) & contains
     # The same expression as the GIN indexes (migrations 0006 and 0009), so the planner can
     # use them; the substring test then drops pairs that occur apart ("质…量质").
     matches = (

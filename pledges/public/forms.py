@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from ..fields import FastSelect
 from ..validators import (
     CERTIFICATE_NUMBER_EXAMPLE,
     CERTIFICATE_NUMBER_INPUT_MAX,
@@ -24,10 +25,12 @@ class PublicFilterForm(forms.Form):
         strip=False,
         validators=[refuse_invisible_controls],
     )
-    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
-    province = forms.ChoiceField(label=_("Province"), required=False)
-    industry = forms.ChoiceField(label=_("Industry"), required=False)
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS)
+    year = forms.TypedChoiceField(
+        label=_("Year"), required=False, coerce=int, empty_value=None, widget=FastSelect
+    )
+    province = forms.ChoiceField(label=_("Province"), required=False, widget=FastSelect)
+    industry = forms.ChoiceField(label=_("Industry"), required=False, widget=FastSelect)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS, widget=FastSelect)
 
     def __init__(self, *args, years, provinces, industries, **kwargs):
         super().__init__(*args, **kwargs)

@@ -118,9 +118,23 @@ def public_listings(query: PublicQuery) -> QuerySet[Listing]:
     return listings
 
 
-def public_count(query: PublicQuery) -> int:
+# A search counts its matches up to this many: "more than 1,000" says enough, and counting
+# every listing that holds a common pair of characters costs more than the page.
+SEARCH_COUNT_LIMIT = 1000
+
+
+def public_count(query: PublicQuery) -> tuple[int, bool]:
+    """How many listings match, and whether that is only the lower bound of a search."""
     key = cache_key("public-count", query.cache_key())
-    return cache.get_or_set(key, lambda: public_listings(query).count(), COUNT_TTL)
+
+    def count():
+        listings = public_listings(query)
+        if not query.q:
+            return listings.count(), False
+        found = listings[: SEARCH_COUNT_LIMIT + 1].count()
+        return min(found, SEARCH_COUNT_LIMIT), found > SEARCH_COUNT_LIMIT
+
+    return tuple(cache.get_or_set(key, count, COUNT_TTL))
 
 
 # --- Keyset paging --------------------------------------------------------------------------

@@ -62,6 +62,7 @@ def _render_list(request, query) -> str:
         before=request.GET.get("before", ""),
         last=request.GET.get("page") == "last",
     )
+    count, more = selectors.public_count(query)
     params = request.GET.copy()
     for name in ("after", "before", "page"):
         params.pop(name, None)
@@ -69,7 +70,8 @@ def _render_list(request, query) -> str:
         "public/_pledge_rows.html",
         {
             "page": page,
-            "count": selectors.public_count(query),
+            "count": count,
+            "more": more,
             "base_query": params.urlencode(),
         },
         request=request,

@@ -101,7 +101,10 @@ def message_send(*, message_id: int, compose) -> str:
         get_connection().send_messages([mail])
     except smtplib.SMTPRecipientsRefused as error:
         code, answer = next(iter(error.recipients.values()))
-        return _refused(message, code, answer)
+        if 500 <= code < 600:
+            return _refused(message, code, answer)
+        _release(message, f"{code} {_text(answer)}")
+        raise
     except smtplib.SMTPResponseException as error:
         if 500 <= error.smtp_code < 600:
             return _refused(message, error.smtp_code, error.smtp_error)

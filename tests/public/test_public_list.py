@@ -162,3 +162,14 @@ def test_an_approval_and_a_revocation_show_at_once(
 
 def test_name_ngrams_hold_every_character_and_pair():
     assert name_ngrams("质量 A1") == "质 量 a 1 质量 量a a1"
+
+
+def test_a_search_counts_its_matches_up_to_a_limit(client, publish, monkeypatch):
+    monkeypatch.setattr("pledges.public.selectors.SEARCH_COUNT_LIMIT", 2)
+    for index in range(3):
+        publish(f"计数上限{index}有限公司")
+    page = client.get("/pledges/?q=上限", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "More than 2 signatories" in page
+    assert page.count('class="card pledge-item') == 3  # the list itself is whole
+    exact = client.get("/pledges/?year=", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3 signatories" in exact  # no search: counted exactly

@@ -37,6 +37,7 @@ def celery_worker(
     queue: str | None = None,
     env: dict | None = None,
     name: str = "worker",
+    beat: bool = False,
 ):
     """Start a worker, route this process's tasks to it, and stop it afterwards.
 
@@ -51,6 +52,8 @@ def celery_worker(
         "DATABASE_URL": database_url(),
         "EMAIL_URL": f"filemail:///{tmp_path / 'mail'}",
         "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+        # What the worker (and its beat) queues goes to the test's queue too.
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         **(env or {}),
     }
     process = subprocess.Popen(
@@ -70,6 +73,7 @@ def celery_worker(
             "--without-mingle",
             "--without-heartbeat",
             f"--hostname={name}-{queue}@%h",
+            *(["--beat", f"--schedule={tmp_path / f'{name}-beat'}"] if beat else []),
         ],
         cwd=ROOT,
         env=environment,
