@@ -252,8 +252,10 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Owed certificates and messages queued longer ago than this and not done are queued again
 # (pledges.services.recovery), by the beat every half of it.
 OWED_WORK_REQUEUE_SECONDS = env.int("OWED_WORK_REQUEUE_SECONDS", default=20)
-# A worker sending a message holds it this long; a worker that died releases it by then.
-OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=60)
+# A worker sending a message holds it this long; a worker that died releases it by then. A
+# send gives up after EMAIL_TIMEOUT, well inside the lease, so two never overlap.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=30)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 CELERY_BEAT_SCHEDULE = {
     "sweep-certificates": {"task": "pledges.tasks.sweep_certificates", "schedule": 60.0},
     "requeue-owed-work": {
