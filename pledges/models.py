@@ -715,7 +715,11 @@ class Listing(models.Model):
                 name="listing_certificate",
                 condition=~models.Q(certificate_number=""),
             ),
+            # The feed: what changed, in order, in one year, filtered by place or industry.
             models.Index(fields=["year", "sequence"], name="listing_year_sequence"),
+            models.Index(fields=["year", "province", "sequence"], name="listing_feed_province"),
+            models.Index(fields=["year", "section", "sequence"], name="listing_feed_section"),
+            models.Index(fields=["year", "industry", "sequence"], name="listing_feed_industry"),
         ]
 
     def __str__(self):

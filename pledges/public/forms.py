@@ -33,10 +33,15 @@ class PublicFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS, widget=FastSelect)
 
     def __init__(self, *args, years, provinces, industries, **kwargs):
+        self.choices = {"years": years, "provinces": provinces, "industries": industries}
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [("", _("All years")), *[(y, y) for y in years]]
         self.fields["province"].choices = [("", _("All provinces")), *provinces]
         self.fields["industry"].choices = [("", _("All industries")), *industries]
+
+    def blank(self) -> "PublicFilterForm":
+        """The same form with nothing filled in."""
+        return PublicFilterForm(**self.choices)
 
 
 class VerifyForm(forms.Form):

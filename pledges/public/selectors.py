@@ -12,7 +12,7 @@ reviewers, notes), so none can be printed.
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from django.core.cache import cache
@@ -96,9 +96,13 @@ def parse_public_query(params, *, english: bool):
     )
 
 
-def _matching(query: PublicQuery) -> Q:
-    """The filters other than the year, on shown listings."""
-    condition = Q(status__in=SHOWN_STATUSES)
+FEED_STATUSES = (*SHOWN_STATUSES, Listing.Status.REMOVED)
+REMOVED = (Listing.Status.REMOVED,)
+
+
+def _matching(query: PublicQuery, *, statuses=SHOWN_STATUSES) -> Q:
+    """The filters other than the year, on listings of ``statuses`` (shown ones)."""
+    condition = Q(status__in=statuses)
     if query.province:
         condition &= Q(province_id=query.province)
     if query.industry:
@@ -352,9 +356,14 @@ def feed_page(
     once, with no change committing behind it later. A take-down is reported as state
     "removed" with nothing of the enterprise.
     """
-    # Every take-down too: it names nothing, so no filter could match it, and readers must
-    # learn of it to delete what they copied.
-    rows = Listing.objects.filter(_matching(query) | Q(status=Listing.Status.REMOVED))
+    # Take-downs too (readers must learn of them to delete what they copied): a removed
+    # listing keeps its province and industry codes for this, and names nothing; a search by
+    # name or code cannot find it.
+    rows = Listing.objects.filter(_matching(query, statuses=FEED_STATUSES))
+    if query.q:
+        rows = Listing.objects.filter(
+            _matching(query) | Q(_matching(replace(query, q=""), statuses=REMOVED))
+        )
     if query.year:
         rows = rows.filter(year=query.year)
     if since is not None:

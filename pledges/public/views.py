@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -48,11 +49,36 @@ def pledge_list(request):
         key = cache_key("public-list", get_language(), request.GET.urlencode())
         main_html = cache.get(key)
         if main_html is None:
-            main_html = render_to_string(
-                "public/_filter_form.html", {"form": form}, request
-            ) + _render_list(request, query)
+            main_html = _filter_form(request, form) + _render_list(request, query)
             cache.set(key, main_html, FRAGMENT_TTL)
     return render(request, "public/pledge_list.html", {"main_html": main_html})
+
+
+# The filters' selects, whose chosen option is marked in the cached blank form.
+CHOICE_FILTERS = ("year", "province", "industry", "sort")
+
+
+def _filter_form(request, form) -> str:
+    """The filter form for a valid query: the blank form (rendered once per language and data
+    version: its 150 options cost more than the list) with the query's values filled in."""
+    blank = cache.get_or_set(
+        cache_key("public-filter-form", get_language()),
+        lambda: render_to_string("public/_filter_form.html", {"form": form.blank()}, request),
+        FRAGMENT_TTL,
+    )
+    html = blank
+    for name in CHOICE_FILTERS:
+        value = form.data.get(name)
+        if value:
+            start = html.index(f'name="{name}">')  # the select's last attribute (FastSelect)
+            end = html.index("</select>", start)
+            option = f'<option value="{escape(value)}">'
+            chosen = html[start:end].replace('<option value="" selected>', '<option value="">')
+            chosen = chosen.replace(option, option[:-1] + " selected>", 1)
+            html = html[:start] + chosen + html[end:]
+    if form.data.get("q"):
+        html = html.replace('name="q"', f'name="q" value="{escape(form.data["q"])}"', 1)
+    return html
 
 
 def _render_list(request, query) -> str:

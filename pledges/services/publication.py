@@ -29,15 +29,13 @@ from ..search import name_ngrams
 Status = Listing.Status
 Action = AuditEvent.Action
 
-# What a take-down clears: nothing that names or locates the enterprise stays public.
+# What a take-down clears: nothing that names the enterprise stays. (Province and industry
+# codes stay, never shown, so the feed filtered by them can still report the removal.)
 _CLEARED = {
     "name": "",
     "name_en": "",
     "credit_code": "",
-    "province_id": None,
     "city": "",
-    "industry_id": None,
-    "section_id": None,
     "website": "",
     "search_ngrams": "",
     "corrections": [],

@@ -173,3 +173,23 @@ def test_a_search_counts_its_matches_up_to_a_limit(client, publish, monkeypatch)
     assert page.count('class="card pledge-item') == 3  # the list itself is whole
     exact = client.get("/pledges/?year=", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "3 signatories" in exact  # no search: counted exactly
+
+
+def test_the_filters_show_the_query_whatever_was_rendered_before(client, publish):
+    """The blank filter form is rendered once; each query's values are marked in it."""
+    publish("筛选回显有限公司")
+    client.get("/pledges/?year=")  # renders and keeps the blank form
+    page = client.get("/pledges/?year=&province=44&industry=13&sort=name&q=%3Cb%3E").content
+    page = page.decode()
+
+    def select(name: str) -> str:
+        start = page.index(f'name="{name}">')
+        return page[start : page.index("</select>", start)]
+
+    assert '<option value="44" selected>' in select("province")
+    assert '<option value="13" selected>' in select("industry")
+    assert '<option value="13" selected>' not in select("province")
+    assert '<option value="name" selected>' in select("sort")
+    assert '<option value="" selected>' in select("year")
+    assert select("province").count(" selected>") == 1
+    assert 'name="q" value="&lt;b&gt;"' in page and "<b>" not in page
