@@ -331,3 +331,13 @@ def test_the_certificate_prints_the_approved_name(published, owner, reviewer):
 
     text = "".join(page.extract_text() for page in PdfReader(certificate.file.open("rb")).pages)
     assert OLD in text.replace(" ", "") and SPAM not in text.replace(" ", "")
+
+
+def test_a_filtered_feed_reports_a_take_down_too(client, reviewer, publish, published):
+    publish("上海其他企业有限公司", province="31")
+    services.pledge_take_down(pledge=published, actor=reviewer, reason="违规")
+    for query in ("province=11", "province=11&industry=13", "province=11&industry=C", "q=诚实"):
+        items = client.get(f"/api/pledges/?year=&{query}").json()["results"]
+        assert [(i["id"], i["state"]) for i in items] == [(published.pk, "removed")], query
+    others = client.get("/api/pledges/?year=&province=31").json()["results"]
+    assert [i["state"] for i in others] == ["approved"]
