@@ -307,8 +307,6 @@ def claim_cutoff() -> datetime:
 
 
 EDITABLE_STATES = (Pledge.State.DRAFT, Pledge.State.CHANGES_REQUESTED)
-# What the public list shows: reviewed pledges, approved or (marked so) revoked.
-PUBLIC_STATES = (Pledge.State.APPROVED, Pledge.State.REVOKED)
 
 
 class AuditLogIsAppendOnly(Exception):

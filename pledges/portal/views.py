@@ -141,7 +141,7 @@ def enterprise_edit(request, membership):
             licence=licence,
             licence_type=getattr(licence, "checked_type", ""),
         )
-        if update.change is not None and update.change.pk:
+        if update.change is not None:
             messages.info(
                 request,
                 _(

@@ -17,7 +17,7 @@ from ..reference import is_english
 from . import selectors
 from .cache import shared_page
 from .rate_limits import refuse_json, search_limited
-from .schema import CURSOR_PATTERN, openapi
+from .schema import CURSOR_PATTERN, LIMIT_PATTERN, openapi
 from .views import STATIC_MAX_AGE, form_errors, public_response
 
 # What the schema says each parameter is (.schema uses the same patterns): RFC 3339 date-times
@@ -139,7 +139,7 @@ def _since(value: str | None) -> datetime | None:
 def _cursor(value: str | None) -> int | None:
     if value is None or value == "":
         return None
-    if not re.match(CURSOR_PATTERN, value):
+    if not re.fullmatch(CURSOR_PATTERN, value):  # not .match: "$" matches before a "\n"
         raise BadParameter(
             "cursor", _("This cursor is not valid: follow the “next” link of a previous page.")
         )
@@ -149,12 +149,7 @@ def _cursor(value: str | None) -> int | None:
 def _limit(value: str | None) -> int:
     if value is None or value == "":
         return selectors.FEED_LIMIT_DEFAULT
-    if (
-        not value.isascii()
-        or not value.isdigit()
-        or len(value) > 6  # int() refuses thousands of digits (ValueError)
-        or not (1 <= int(value) <= selectors.FEED_LIMIT_MAX)
-    ):
+    if not re.fullmatch(LIMIT_PATTERN, value):  # the schema's own words: 1 to 200
         raise BadParameter(
             "limit",
             _("Enter a whole number from 1 to %(maximum)d.")

@@ -251,6 +251,8 @@ def other_public_years(listing: Listing):
 
 def correction_history(listing: Listing, *, english: bool) -> list[dict]:
     """The listing's public corrections, with province and industry codes named."""
+    if not listing.corrections:
+        return []
     _years, provinces, industries = filter_choices()
     index = 2 if english else 1
     names = {

@@ -67,7 +67,7 @@ def enterprise_register(
 class ProfileUpdate:
     enterprise: Enterprise
     saved: list[str]  # fields changed at once
-    change: ProfileChange | None  # the public details waiting for review, if any
+    change: ProfileChange | None  # the change of public details this update asked for
 
 
 def _stored(enterprise: Enterprise, name: str):
@@ -121,12 +121,14 @@ def enterprise_update(
 
 
 def _request_change(enterprise: Enterprise, actor, public: dict) -> ProfileChange | None:
-    pending = ProfileChange.objects.select_for_update().filter(
-        enterprise=enterprise, state=ProfileChange.State.PENDING
-    )
-    pending = pending.first()
+    """The change these public details ask for (None when they ask for none)."""
     if not public:
-        return pending
+        return None
+    pending = (
+        ProfileChange.objects.select_for_update()
+        .filter(enterprise=enterprise, state=ProfileChange.State.PENDING)
+        .first()
+    )
     diff = {name: [_stored(enterprise, name), _value(value)] for name, value in public.items()}
     if pending is not None:
         # Asking again replaces what was waiting: the reviewer decides on the latest wish.

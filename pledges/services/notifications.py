@@ -38,8 +38,7 @@ def _portal_link(pledge: Pledge) -> str:
 
 def compose(message: OutboxMessage) -> tuple[str, str] | None:
     """(subject, body) of an owed message, or None when what it is about is gone."""
-    name, _, rest = message.about.partition(":")
-    pk = int(rest.split(":")[0])
+    pk = int(message.about.split(":")[1])  # "event:12", "certificate:3:CQ-2026-000001" …
     with translation.override(message.language):
         return COMPOSERS[message.kind](pk, message)
 

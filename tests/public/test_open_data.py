@@ -392,6 +392,8 @@ def test_the_next_link_keeps_the_filters_and_is_null_on_the_last_page(client, pu
         ("cursor=1.5", "cursor"),
         ("cursor=" + "9" * 19, "cursor"),
         ("cursor=%EF%BC%95", "cursor"),  # a full-width digit
+        ("cursor=12%0A", "cursor"),  # a trailing line break
+        ("limit=5%0A", "limit"),
         ("limit=0", "limit"),
         ("limit=201", "limit"),
         ("limit=-1", "limit"),

@@ -341,3 +341,28 @@ def test_a_filtered_feed_reports_a_take_down_too(client, reviewer, publish, publ
         assert [(i["id"], i["state"]) for i in items] == [(published.pk, "removed")], query
     others = client.get("/api/pledges/?year=&province=31").json()["results"]
     assert [i["state"] for i in others] == ["approved"]
+
+
+def test_editing_contacts_while_a_change_waits_says_only_that_the_profile_is_saved(
+    owner_client, published
+):
+    enterprise = published.enterprise
+    asked = owner_client.post(
+        "/portal/enterprise/edit/",
+        edit_form(enterprise, name="等待中的新名称有限公司"),
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert [str(m) for m in asked.context["messages"]] == [
+        "Your change of public details is waiting for review: the public list shows it once "
+        "a reviewer approves it."
+    ]
+    response = owner_client.post(
+        "/portal/enterprise/edit/",
+        edit_form(enterprise, contact_name="另一位联系人"),
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert [str(m) for m in response.context["messages"]] == ["The profile is saved."]
+    [change] = ProfileChange.objects.filter(enterprise=enterprise, state="pending")
+    assert change.changes["name"][1] == "等待中的新名称有限公司"  # still waiting, untouched

@@ -757,7 +757,7 @@ class Command(BaseCommand):
                      decided, None, None)
                 )  # fmt: skip
                 if sequence is not None:
-                    to_number, to_render, to_mail, sha256 = certificate
+                    to_number, to_render, _to_mail, sha256 = certificate
                     issued = decided + timedelta(seconds=to_number)
                     rendered = issued + timedelta(seconds=to_render)
                     number = f"{campaign.number_prefix}-{campaign.year}-{sequence:06d}"
