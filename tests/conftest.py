@@ -7,6 +7,7 @@ import pytest
 from django.core.cache import cache
 
 from pledges.models import Certificate, Industry, Province, PublicDataVersion
+from pledges.public import names as public_names
 from pledges.reference import load_reference_data
 from pledges.services import pledges as services
 from tests import factories
@@ -33,9 +34,11 @@ def _fresh_cache():
     # rollback winds back) must not leak from one test into the next.
     cache.clear()
     PublicDataVersion.forget()
+    public_names.forget()
     yield
     cache.clear()
     PublicDataVersion.forget()
+    public_names.forget()
 
 
 @pytest.fixture

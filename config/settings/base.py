@@ -104,6 +104,9 @@ if REDIS_URL:
 else:
     # A real (per-process) cache, not the dummy one: allauth's rate limits need it.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The page chrome an anonymous visitor sees (header links, language buttons), per language:
+# in each process's memory, so a deployment's new templates never meet an old copy.
+CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 
 # Public static files are served by whitenoise. The default storage holds only private
 # files (licence scans, stamped pages, certificates): it has no public URL and its files are

@@ -17,6 +17,7 @@ from ..reference import is_english
 from . import selectors
 from .cache import shared_page
 from .rate_limits import refuse_json, search_limited
+from .records import pledge_url
 from .schema import CURSOR_PATTERN, LIMIT_PATTERN, openapi
 from .views import STATIC_MAX_AGE, form_errors, public_response
 
@@ -78,7 +79,7 @@ def _item(request, row: dict) -> dict:
         }
     return {
         "id": row["pledge_id"],
-        "url": request.build_absolute_uri(reverse("public:pledge", args=[row["pledge_id"]])),
+        "url": request.build_absolute_uri(pledge_url(row["pledge_id"])),
         "year": row["year"],
         "enterprise_name": row["enterprise_name"],
         "enterprise_name_en": row["enterprise_name_en"],

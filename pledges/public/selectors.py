@@ -23,18 +23,17 @@ from django.utils.dateparse import parse_datetime
 from ..certificates.selectors import Revocation
 from ..models import (
     SHOWN_STATUSES,
-    Campaign,
-    Industry,
     Listing,
     ListingTally,
-    Province,
     SupersededCertificate,
 )
 from ..reference import china_date
 from ..search import name_or_code_condition
 from ..validators import normalise_certificate_number
-from .cache import cache_key, public_data_version
+from .cache import cache_key
 from .forms import PublicFilterForm
+from .names import public_names
+from .records import COLUMNS, PublicListing, enterprise_listings, shown
 
 PAGE_SIZE = 20
 COUNT_TTL = 300
@@ -55,32 +54,16 @@ class PublicQuery:
 
 
 def filter_choices():
-    """Years, provinces and industries for the filters (cached: they rarely change)."""
-
-    def load():
-        years = list(Campaign.objects.order_by("-year").values_list("year", flat=True))
-        provinces = [(p.code, p.name, p.name_en) for p in Province.objects.all()]
-        industries = [
-            (i.code, i.name, i.name_en, i.level) for i in Industry.objects.order_by("position")
-        ]
-        return years, provinces, industries
-
-    return cache.get_or_set(f"public-filter-choices:{public_data_version()}", load, 3600)
+    """Years (newest first), provinces and industries for the filters."""
+    names = public_names()
+    return names.years, names.provinces, names.industries
 
 
 def parse_public_query(params, *, english: bool):
     """The filter form (with its errors, shown at the field) and the query it stands for."""
-    years, provinces, industries = filter_choices()
-    index = 2 if english else 1
-    form = PublicFilterForm(
-        params or None,
-        years=years,
-        provinces=[(row[0], row[index]) for row in provinces],
-        industries=[
-            (row[0], ("" if row[3] == "section" else "\u2003") + f"{row[0]} {row[index]}")
-            for row in industries
-        ],
-    )
+    names = public_names()
+    years = names.years
+    form = PublicFilterForm(params or None, choices=names.prepared(english, _filter_choices))
     if not params:
         return form, PublicQuery(year=years[0] if years else None)
     if not form.is_valid():
@@ -93,6 +76,18 @@ def parse_public_query(params, *, english: bool):
         province=data["province"],
         industry=data["industry"],
         sort=data["sort"] or "newest",
+    )
+
+
+def _filter_choices(names, english: bool):
+    index = 2 if english else 1
+    return PublicFilterForm.prepare(
+        years=names.years,
+        provinces=[(row[0], row[index]) for row in names.provinces],
+        industries=[
+            (row[0], ("" if row[3] == "section" else "\u2003") + f"{row[0]} {row[index]}")
+            for row in names.industries
+        ],
     )
 
 
@@ -135,7 +130,7 @@ def public_count(query: PublicQuery) -> tuple[int, bool]:
         listings = public_listings(query)
         if not query.q:
             return listings.count(), False
-        found = listings[: SEARCH_COUNT_LIMIT + 1].count()
+        found = listings.order_by()[: SEARCH_COUNT_LIMIT + 1].count()  # any 1,001 will do
         return min(found, SEARCH_COUNT_LIMIT), found > SEARCH_COUNT_LIMIT
 
     return tuple(cache.get_or_set(key, count, COUNT_TTL))
@@ -200,15 +195,18 @@ def _ordering(sort: str, *, backwards: bool):
     return fields
 
 
-def public_page(query: PublicQuery, *, after: str = "", before: str = "", last: bool = False):
-    """One page of the list, moving after/before a cursor, or the last page."""
+def public_page(
+    query: PublicQuery, *, english: bool, after: str = "", before: str = "", last: bool = False
+):
+    """One page of the list (PublicListings), moving after/before a cursor, or the last
+    page."""
     rows = public_listings(query)
     backwards = bool(before) or last
     cursor = decode_cursor(before or after, query.sort) if (before or after) else None
     if cursor is not None:
         rows = rows.filter(_after(query.sort, cursor, backwards=backwards))
     ordering = _ordering(query.sort, backwards=backwards)
-    items = list(rows.select_related("province", "industry").order_by(*ordering)[: PAGE_SIZE + 1])
+    items = shown(rows.order_by(*ordering).values_list(*COLUMNS)[: PAGE_SIZE + 1], english=english)
     more = len(items) > PAGE_SIZE
     items = items[:PAGE_SIZE]
     if backwards:
@@ -231,25 +229,22 @@ def _key(listing: Listing, sort: str):
 # --- One enterprise's page ------------------------------------------------------------------
 
 
-def public_listing(pledge_id: int) -> Listing | None:
-    """The listing, removed ones included (their page says so, with nothing of them)."""
-    return (
-        Listing.objects.filter(pk=pledge_id)
-        .select_related("province", "industry", "section", "campaign")
-        .first()
-    )
+def public_listing(pledge_id: int, *, english: bool):
+    """The listing (removed ones included: their page says so, with nothing of them) and
+    the enterprise's other shown listings, newest first; (None, []) if there is none."""
+    listings = enterprise_listings(pledge_id, english=english)
+    found = [listing for listing in listings if listing.pk == pledge_id]
+    if not found:
+        return None, []
+    others = [
+        listing
+        for listing in listings
+        if listing.pk != pledge_id and listing.status in SHOWN_STATUSES
+    ]
+    return found[0], others
 
 
-def other_public_years(listing: Listing):
-    return (
-        Listing.objects.filter(enterprise_id=listing.enterprise_id, status__in=SHOWN_STATUSES)
-        .exclude(pk=listing.pk)
-        .order_by("-year")
-        .values("pledge_id", "year", "status")
-    )
-
-
-def correction_history(listing: Listing, *, english: bool) -> list[dict]:
+def correction_history(listing: PublicListing, *, english: bool) -> list[dict]:
     """The listing's public corrections, with province and industry codes named."""
     if not listing.corrections:
         return []
@@ -303,10 +298,10 @@ _ENGLISH_NAMES = {
     "province_name_en": F("province__name_en"),
     "industry_name_en": F("industry__name_en"),
 }
+# The feed's own columns; the province's and industry's names are added from .names (one
+# table read, no joins to plan).
 FEED_FIELDS = {
     **_PUBLIC_FIELDS,
-    **_NAMES,
-    **_ENGLISH_NAMES,
     "enterprise_name_en": F("name_en"),
     "province_code": F("province_id"),
     "industry_section": F("section_id"),
@@ -377,6 +372,14 @@ def feed_page(
     )
     page = found[:limit]
     more = len(found) > limit
+    names = public_names()
+    for row in page:
+        row["province_name"], row["province_name_en"] = names.province_names.get(
+            row["province_code"] or "", ("", "")
+        )
+        row["industry_name"], row["industry_name_en"] = names.industry_names.get(
+            row["industry_code"] or "", ("", "")
+        )
     return FeedPage(page, page[-1]["sequence"] if more else None)
 
 

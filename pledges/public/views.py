@@ -7,7 +7,7 @@ link's query string works on the list, the CSV and the API alike.
 
 from datetime import date
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -22,7 +22,7 @@ from ..models import Listing, Pledge
 from ..reference import is_english
 from ..responses import csv_response, text_cell
 from . import selectors
-from .cache import cache_key, shared_page
+from .cache import cache_key, is_anonymous_visit, shared_page
 from .charts import bar_chart
 from .rate_limits import refuse_page, refuse_text, search_limited
 
@@ -43,9 +43,11 @@ def pledge_list(request):
     form, query = selectors.parse_public_query(request.GET, english=is_english())
     if query is None:  # the form, with its messages at the fields
         main_html = render_to_string("public/_filter_form.html", {"form": form}, request)
+    elif is_anonymous_visit(request):  # the whole page is shared (shared_page)
+        main_html = _filter_form(request, form) + _render_list(request, query)
     else:
-        # The filters and the list are cached together per query, language and data
-        # version; rendering the filters' hundred options costs more than the queries.
+        # For a signed-in visitor, the filters and the list are cached together per query,
+        # language and data version.
         key = cache_key("public-list", get_language(), request.GET.urlencode())
         main_html = cache.get(key)
         if main_html is None:
@@ -61,7 +63,7 @@ CHOICE_FILTERS = ("year", "province", "industry", "sort")
 def _filter_form(request, form) -> str:
     """The filter form for a valid query: the blank form (rendered once per language and data
     version: its 150 options cost more than the list) with the query's values filled in."""
-    blank = cache.get_or_set(
+    blank = caches["fragments"].get_or_set(  # this process's memory: no round trip
         cache_key("public-filter-form", get_language()),
         lambda: render_to_string("public/_filter_form.html", {"form": form.blank()}, request),
         FRAGMENT_TTL,
@@ -84,6 +86,7 @@ def _filter_form(request, form) -> str:
 def _render_list(request, query) -> str:
     page = selectors.public_page(
         query,
+        english=is_english(),
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         last=request.GET.get("page") == "last",
@@ -106,7 +109,8 @@ def _render_list(request, query) -> str:
 
 @shared_page
 def pledge_detail(request, pledge_id):
-    listing = selectors.public_listing(pledge_id)
+    english = is_english()
+    listing, other_years = selectors.public_listing(pledge_id, english=english)
     if listing is None:
         raise Http404
     if not listing.is_public:
@@ -117,8 +121,8 @@ def pledge_detail(request, pledge_id):
         "public/pledge_detail.html",
         {
             "listing": listing,
-            "corrections": selectors.correction_history(listing, english=is_english()),
-            "other_years": selectors.other_public_years(listing),
+            "corrections": selectors.correction_history(listing, english=english),
+            "other_years": other_years,
         },
     )
 

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def names(response):
-    return [p.enterprise.name for p in response_page(response).items]
+    return [p.name for p in response_page(response).items]
 
 
 def response_page(response):

@@ -44,6 +44,7 @@ def real_cache(settings, db):
     else:
         backend = "django.core.cache.backends.locmem.LocMemCache"
         settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": prefix}}
+    settings.CACHES["fragments"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     cache = caches["default"]
     assert not isinstance(cache, DummyCache)
     assert isinstance(cache, RedisCache) == bool(settings.REDIS_URL)
