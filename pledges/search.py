@@ -40,6 +40,8 @@ def name_search_condition(term: str, *, prefix: str = "enterprise__", model=None
     term = term.strip()[:MAX_TERM]
     contains = Q(**{f"{prefix}name__icontains": term})
     grams = [g for g in _term_grams(term) if g.isalnum()]
+    if not grams:  # "（保": no pair of letters, but its letters narrow the search
+        grams = list(dict.fromkeys(c.lower() for c in term if c.isalnum()))
     if connection.vendor != "postgresql" or not grams:
         return contains
     from .models import Enterprise
@@ -49,7 +51,7 @@ def name_search_condition(term: str, *, prefix: str = "enterprise__", model=None
         # The model's own rows: the same expression as its GIN index, on the row itself, so
         # the planner may also walk an index in the page's order and test each row.
         matches = Q(SearchVectorExact(search_vector_expression(), query))
-        if len(term) <= 2 and not any(c.isspace() for c in term):
+        if grams == [term.lower()]:
             # One gram is the term itself: the substring test would add nothing but a wrong
             # estimate (the planner cannot guess a LIKE's share and takes 0.5 %, so for a
             # common pair it sorted thousands of rows instead of walking the newest first).
@@ -64,6 +66,14 @@ def name_search_condition(term: str, *, prefix: str = "enterprise__", model=None
         .values("pk")
     )
     return Q(**{f"{prefix}pk__in": matches})
+
+
+def is_credit_code(term: str) -> bool:
+    try:
+        normalise_credit_code(term)
+    except ValidationError:
+        return False
+    return True
 
 
 def name_or_code_condition(term: str, *, prefix: str = "enterprise__", model=None) -> Q:

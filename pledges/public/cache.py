@@ -76,13 +76,16 @@ def fill_once(key: str, render, ttl: int):
     (at most FILL_WAIT seconds, then render their own rather than wait on a lost lock)."""
     lock = f"{key}:filling"
     if cache.add(lock, 1, timeout=FILL_LOCK_SECONDS):
+        shared = False
         try:
             response = render()
             if is_shareable(response):
                 cache.set(key, response, ttl)
+                shared = True
             return response
         finally:
-            cache.delete(lock)
+            if not shared:  # once the page is there, waiters take it and the lock expires
+                cache.delete(lock)
     deadline = time.monotonic() + FILL_WAIT
     while time.monotonic() < deadline:
         time.sleep(FILL_POLL)

@@ -28,7 +28,7 @@ from ..models import (
     SupersededCertificate,
 )
 from ..reference import china_date
-from ..search import name_or_code_condition
+from ..search import is_credit_code, name_or_code_condition
 from ..validators import normalise_certificate_number
 from .cache import cache_key
 from .forms import PublicFilterForm
@@ -220,6 +220,59 @@ def public_page(
     return page
 
 
+def list_page(
+    query: PublicQuery, *, english: bool, after: str = "", before: str = "", last: bool = False
+) -> tuple[PublicPage, int, bool]:
+    """The list's page, with the count of matches and whether it is only a lower bound.
+
+    A narrow query (a name search, a province, an industry) first reads the sort keys of its
+    matches, at most SEARCH_COUNT_LIMIT + 1 of them, in whatever order an index gives them.
+    When there are no more than that, they are the count and the page is cut from them here:
+    one query, and a rare term never walks the year's listings newest first hoping to meet
+    twenty matches. When there are more, the page is read in order (a common term fills it
+    at once) and counted: a search as "more than" the limit, a filter exactly.
+    """
+    paging = {"after": after, "before": before, "last": last}
+    searched = bool(query.q) and not is_credit_code(query.q)
+    if query.sort != "newest" or not (searched or query.province or query.industry):
+        return (public_page(query, english=english, **paging), *public_count(query))
+    keys = list(
+        public_listings(query)
+        .order_by()
+        .values_list("approved_at", "pledge_id")[: SEARCH_COUNT_LIMIT + 1]
+    )
+    if len(keys) <= SEARCH_COUNT_LIMIT:
+        page = _page_of(sorted(keys, reverse=True), english=english, **paging)
+        return page, len(keys), False
+    page = public_page(query, english=english, **paging)
+    return (page, SEARCH_COUNT_LIMIT, True) if searched else (page, *public_count(query))
+
+
+def _page_of(keys: list, *, english: bool, after: str, before: str, last: bool) -> PublicPage:
+    """The page of ``keys`` (sort keys, newest first) that public_page would read."""
+    backwards = bool(before) or last
+    cursor = decode_cursor(before or after, "newest") if (before or after) else None
+    if cursor is not None:
+        keys = [key for key in keys if (key > cursor if backwards else key < cursor)]
+    window = keys[-(PAGE_SIZE + 1) :] if backwards else keys[: PAGE_SIZE + 1]
+    more = len(window) > PAGE_SIZE
+    chosen = window[-PAGE_SIZE:] if backwards else window[:PAGE_SIZE]
+    ids = [pk for _approved_at, pk in chosen]
+    rows = {
+        listing.pk: listing
+        for listing in shown(
+            Listing.objects.filter(pk__in=ids).values_list(*COLUMNS), english=english
+        )
+    }
+    page = PublicPage(items=[rows[pk] for pk in ids if pk in rows])
+    if page.items:
+        page.next_cursor = encode_cursor(_key(page.items[-1], "newest"))
+        page.previous_cursor = encode_cursor(_key(page.items[0], "newest"))
+    page.is_first = (not cursor and not last) or (backwards and not more)
+    page.is_last = last or (not backwards and not more)
+    return page
+
+
 def _key(listing: Listing, sort: str):
     if sort == "name":
         return listing.name, listing.pk
@@ -367,17 +420,22 @@ def feed_page(
         rows = rows.filter(changed_at__gt=since)
     if after is not None:
         rows = rows.filter(sequence__gt=after)
-    found = list(
-        _values(rows, "pledge_id", "status", **FEED_FIELDS).order_by("sequence")[: limit + 1]
-    )
+    # Plain columns, named for the reader afterwards: asking the ORM to rename each one cost
+    # more than reading the page.
+    columns = ["pledge_id", "status", *(expression.name for expression in FEED_FIELDS.values())]
+    names = ["pledge_id", "status", *FEED_FIELDS]
+    found = [
+        dict(zip(names, row, strict=True))
+        for row in rows.order_by("sequence").values_list(*columns)[: limit + 1]
+    ]
     page = found[:limit]
     more = len(found) > limit
-    names = public_names()
+    reference = public_names()
     for row in page:
-        row["province_name"], row["province_name_en"] = names.province_names.get(
+        row["province_name"], row["province_name_en"] = reference.province_names.get(
             row["province_code"] or "", ("", "")
         )
-        row["industry_name"], row["industry_name_en"] = names.industry_names.get(
+        row["industry_name"], row["industry_name_en"] = reference.industry_names.get(
             row["industry_code"] or "", ("", "")
         )
     return FeedPage(page, page[-1]["sequence"] if more else None)

@@ -84,14 +84,13 @@ def _filter_form(request, form) -> str:
 
 
 def _render_list(request, query) -> str:
-    page = selectors.public_page(
+    page, count, more = selectors.list_page(
         query,
         english=is_english(),
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         last=request.GET.get("page") == "last",
     )
-    count, more = selectors.public_count(query)
     params = request.GET.copy()
     for name in ("after", "before", "page"):
         params.pop(name, None)

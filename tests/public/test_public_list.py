@@ -116,6 +116,44 @@ def test_keyset_paging_walks_forward_and_back_and_reaches_the_last_page(client, 
     assert names(by_name) == sorted(newest_first)[:20]
 
 
+@pytest.mark.parametrize("limit", [1000, 10], ids=["matches-cut-here", "more-read-in-order"])
+def test_a_search_pages_the_same_whether_its_matches_are_few_or_many(
+    client, publish, monkeypatch, limit
+):
+    """Up to SEARCH_COUNT_LIMIT matches, the page is cut from their keys; beyond, it is read
+    in order. Forward, back and last pages agree either way."""
+    monkeypatch.setattr("pledges.public.selectors.SEARCH_COUNT_LIMIT", limit)
+    created = [publish(f"检索分页{i:02d}有限公司") for i in range(45)]
+    publish("无关企业有限公司")
+    newest_first = [p.enterprise.name for p in reversed(created)]
+    first = client.get("/pledges/?q=检索")
+    assert names(first) == newest_first[:20]
+    page = response_page(first)
+    assert page.is_first and not page.is_last
+    second = client.get(f"/pledges/?q=检索&after={page.next_cursor}")
+    assert names(second) == newest_first[20:40]
+    third = client.get(f"/pledges/?q=检索&after={response_page(second).next_cursor}")
+    assert names(third) == newest_first[40:] and response_page(third).is_last
+    back = client.get(f"/pledges/?q=检索&before={response_page(second).previous_cursor}")
+    assert names(back) == newest_first[:20] and response_page(back).is_first
+    last = client.get("/pledges/?q=检索&page=last")
+    assert names(last) == newest_first[25:] and response_page(last).is_last
+    heading = "45 signatories" if limit > 45 else f"More than {limit} signatories"
+    assert heading in client.get("/pledges/?q=检索", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # A filter is the same path, but always counted exactly.
+    by_place = client.get("/pledges/?province=11", HTTP_ACCEPT_LANGUAGE="en")
+    assert names(by_place) == ["无关企业有限公司", *newest_first[:19]]
+    assert "46 signatories" in by_place.content.decode()
+    after = response_page(by_place).next_cursor
+    assert names(client.get(f"/pledges/?province=11&after={after}")) == newest_first[19:39]
+
+
+def test_a_term_with_punctuation_is_found(client, publish):
+    publish("华北陶瓷（保定）有限公司")
+    publish("保定其他有限公司")
+    assert names(client.get("/pledges/?q=（保")) == ["华北陶瓷（保定）有限公司"]
+
+
 def test_bad_cursors_and_odd_queries_are_not_errors(client, publish):
     publish("稳健企业有限公司")
     for url in (

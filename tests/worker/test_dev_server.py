@@ -32,7 +32,8 @@ BROKER_QUEUE = ROOT / "var" / "celery" / "queue"
 # Every process started here inherits this variable, setsid or not: "<module token>-<run>".
 MARK = "DEV_SERVER_TEST_RUN"
 TOKEN = uuid.uuid4().hex[:12]
-STOP_SECONDS = 10
+# Usually 1-3 s; a worker's warm shutdown on a loaded two-core machine once took over 10 s.
+STOP_SECONDS = 30
 
 
 @dataclass
