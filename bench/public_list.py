@@ -89,10 +89,9 @@ def main() -> int:
         server.start()
         cases, inputs = prepare_cases(server.port, inputs)
         results = [measure(server, "floor", "/bench/floor", args)]
-        for name, path in cases:
-            results.append(measure(server, name, path, args))
-        for name, paths in url_sets.items():
-            results.append(measure(server, name, paths, args))
+        for name, path in [*cases, *url_sets.items()]:
+            if args.only is None or args.only in name:
+                results.append(measure(server, name, path, args))
         results.append(measure(server, "floor (again)", "/bench/floor", args))
         after_decision = stats_after_decisions(server, args)
     finally:
@@ -163,6 +162,9 @@ def parse_args():
     parser.add_argument("--client-processes", type=int, default=2)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument(
+        "--only", metavar="TEXT", help="only the cases whose name holds TEXT (and the floor)"
+    )
     return parser.parse_args()
 
 

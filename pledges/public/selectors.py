@@ -16,7 +16,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 from django.core.cache import cache
-from django.db.models import F, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -196,11 +198,17 @@ def _ordering(sort: str, *, backwards: bool):
 
 
 def public_page(
-    query: PublicQuery, *, english: bool, after: str = "", before: str = "", last: bool = False
+    query: PublicQuery,
+    *,
+    english: bool,
+    after: str = "",
+    before: str = "",
+    last: bool = False,
+    rows: QuerySet[Listing] | None = None,
 ):
     """One page of the list (PublicListings), moving after/before a cursor, or the last
-    page."""
-    rows = public_listings(query)
+    page; of ``rows`` when given (the query's matches, found already)."""
+    rows = public_listings(query) if rows is None else rows
     backwards = bool(before) or last
     cursor = decode_cursor(before or after, query.sort) if (before or after) else None
     if cursor is not None:
@@ -225,52 +233,37 @@ def list_page(
 ) -> tuple[PublicPage, int, bool]:
     """The list's page, with the count of matches and whether it is only a lower bound.
 
-    A narrow query (a name search, a province, an industry) first reads the sort keys of its
-    matches, at most SEARCH_COUNT_LIMIT + 1 of them, in whatever order an index gives them.
-    When there are no more than that, they are the count and the page is cut from them here:
-    one query, and a rare term never walks the year's listings newest first hoping to meet
-    twenty matches. When there are more, the page is read in order (a common term fills it
-    at once) and counted: a search as "more than" the limit, a filter exactly.
+    A narrow query (a name search, a province, an industry) first reads the ids of its
+    matches, at most SEARCH_COUNT_LIMIT + 1, in whatever order an index gives them. When
+    there are no more than that, they are the count, and the page is read among them: a rare
+    term never walks the year's listings newest first hoping to meet twenty matches. When
+    there are more, the page is read in order (a common term fills it at once) and counted:
+    a search as "more than" the limit, a filter exactly.
     """
-    paging = {"after": after, "before": before, "last": last}
+    paging = {"english": english, "after": after, "before": before, "last": last}
     searched = bool(query.q) and not is_credit_code(query.q)
-    if query.sort != "newest" or not (searched or query.province or query.industry):
-        return (public_page(query, english=english, **paging), *public_count(query))
-    keys = list(
+    if not (searched or query.province or query.industry):
+        return (public_page(query, **paging), *public_count(query))
+    ids = list(
         public_listings(query)
         .order_by()
-        .values_list("approved_at", "pledge_id")[: SEARCH_COUNT_LIMIT + 1]
+        .values_list("pledge_id", flat=True)[: SEARCH_COUNT_LIMIT + 1]
     )
-    if len(keys) <= SEARCH_COUNT_LIMIT:
-        page = _page_of(sorted(keys, reverse=True), english=english, **paging)
-        return page, len(keys), False
-    page = public_page(query, english=english, **paging)
+    if len(ids) <= SEARCH_COUNT_LIMIT:
+        page = public_page(query, rows=_among(ids), **paging)
+        return page, len(ids), False
+    page = public_page(query, **paging)
     return (page, SEARCH_COUNT_LIMIT, True) if searched else (page, *public_count(query))
 
 
-def _page_of(keys: list, *, english: bool, after: str, before: str, last: bool) -> PublicPage:
-    """The page of ``keys`` (sort keys, newest first) that public_page would read."""
-    backwards = bool(before) or last
-    cursor = decode_cursor(before or after, "newest") if (before or after) else None
-    if cursor is not None:
-        keys = [key for key in keys if (key > cursor if backwards else key < cursor)]
-    window = keys[-(PAGE_SIZE + 1) :] if backwards else keys[: PAGE_SIZE + 1]
-    more = len(window) > PAGE_SIZE
-    chosen = window[-PAGE_SIZE:] if backwards else window[:PAGE_SIZE]
-    ids = [pk for _approved_at, pk in chosen]
-    rows = {
-        listing.pk: listing
-        for listing in shown(
-            Listing.objects.filter(pk__in=ids).values_list(*COLUMNS), english=english
+def _among(ids: list[int]) -> QuerySet[Listing]:
+    if connection.vendor == "postgresql":
+        # One array parameter: building an IN list cost the ORM 25 µs an id.
+        column = f'"{Listing._meta.db_table}"."pledge_id"'
+        return Listing.objects.filter(
+            RawSQL(f"{column} = ANY(%s)", (ids,), output_field=BooleanField())  # noqa: S611
         )
-    }
-    page = PublicPage(items=[rows[pk] for pk in ids if pk in rows])
-    if page.items:
-        page.next_cursor = encode_cursor(_key(page.items[-1], "newest"))
-        page.previous_cursor = encode_cursor(_key(page.items[0], "newest"))
-    page.is_first = (not cursor and not last) or (backwards and not more)
-    page.is_last = last or (not backwards and not more)
-    return page
+    return Listing.objects.filter(pk__in=ids)
 
 
 def _key(listing: Listing, sort: str):

@@ -140,6 +140,8 @@ def test_a_search_pages_the_same_whether_its_matches_are_few_or_many(
     assert names(last) == newest_first[25:] and response_page(last).is_last
     heading = "45 signatories" if limit > 45 else f"More than {limit} signatories"
     assert heading in client.get("/pledges/?q=检索", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    by_name = client.get("/pledges/?q=检索&sort=name")
+    assert names(by_name) == sorted(newest_first)[:20]
     # A filter is the same path, but always counted exactly.
     by_place = client.get("/pledges/?province=11", HTTP_ACCEPT_LANGUAGE="en")
     assert names(by_place) == ["无关企业有限公司", *newest_first[:19]]
