@@ -66,8 +66,9 @@ def _load() -> Names:
     industries = list(
         Industry.objects.order_by("position").values_list("code", "name", "name_en", "level")
     )
-    campaigns = Campaign.objects.order_by("-year").values_list("pk", "year", "title", "pledge_text")
-    campaigns = list(campaigns)
+    campaigns = list(
+        Campaign.objects.order_by("-year").values_list("pk", "year", "title", "pledge_text")
+    )
     return Names(
         years=[row[1] for row in campaigns],
         provinces=provinces,

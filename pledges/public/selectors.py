@@ -266,7 +266,7 @@ def _among(ids: list[int]) -> QuerySet[Listing]:
     return Listing.objects.filter(pk__in=ids)
 
 
-def _key(listing: Listing, sort: str):
+def _key(listing: PublicListing, sort: str):
     if sort == "name":
         return listing.name, listing.pk
     return listing.approved_at, listing.pk
@@ -294,17 +294,18 @@ def correction_history(listing: PublicListing, *, english: bool) -> list[dict]:
     """The listing's public corrections, with province and industry codes named."""
     if not listing.corrections:
         return []
-    _years, provinces, industries = filter_choices()
-    index = 2 if english else 1
-    names = {
-        "province": {row[0]: row[index] for row in provinces},
-        "industry": {row[0]: row[index] for row in industries},
-    }
+    reference = public_names()
+    named = {"province": reference.province_names, "industry": reference.industry_names}
+
+    def shown_as(field: str, value: str) -> str:
+        pair = named.get(field, {}).get(value)
+        return pair[english] if pair else value
+
     return [
         {
             **entry,
-            "before": names.get(entry["field"], {}).get(entry["before"], entry["before"]),
-            "after": names.get(entry["field"], {}).get(entry["after"], entry["after"]),
+            "before": shown_as(entry["field"], entry["before"]),
+            "after": shown_as(entry["field"], entry["after"]),
         }
         for entry in reversed(listing.corrections)
     ]
@@ -425,12 +426,9 @@ def feed_page(
     more = len(found) > limit
     reference = public_names()
     for row in page:
-        row["province_name"], row["province_name_en"] = reference.province_names.get(
-            row["province_code"] or "", ("", "")
-        )
-        row["industry_name"], row["industry_name_en"] = reference.industry_names.get(
-            row["industry_code"] or "", ("", "")
-        )
+        for prefix, name in (("province", reference.province), ("industry", reference.industry)):
+            row[f"{prefix}_name"] = name(row[f"{prefix}_code"], english=False)
+            row[f"{prefix}_name_en"] = name(row[f"{prefix}_code"], english=True)
     return FeedPage(page, page[-1]["sequence"] if more else None)
 
 

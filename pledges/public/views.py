@@ -46,13 +46,12 @@ def pledge_list(request):
     elif is_anonymous_visit(request):  # the whole page is shared (shared_page)
         main_html = _filter_form(request, form) + _render_list(request, query)
     else:
-        # For a signed-in visitor, the filters and the list are cached together per query,
-        # language and data version.
-        key = cache_key("public-list", get_language(), request.GET.urlencode())
-        main_html = cache.get(key)
-        if main_html is None:
-            main_html = _filter_form(request, form) + _render_list(request, query)
-            cache.set(key, main_html, FRAGMENT_TTL)
+        # A signed-in visitor's filters and list are cached per query, language and version.
+        main_html = cache.get_or_set(
+            cache_key("public-list", get_language(), request.GET.urlencode()),
+            lambda: _filter_form(request, form) + _render_list(request, query),
+            FRAGMENT_TTL,
+        )
     return render(request, "public/pledge_list.html", {"main_html": main_html})
 
 
