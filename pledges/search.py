@@ -7,6 +7,8 @@ term (or the single character), then confirms the exact substring. SQLite has no
 and uses the substring match alone: slower, equally correct.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -34,14 +36,33 @@ def _term_grams(term: str) -> list[str]:
     return list(dict.fromkeys(a + b for a, b in zip(chars, chars[1:], strict=False)))
 
 
-def name_search_condition(term: str, *, prefix: str = "enterprise__", model=None) -> Q:
-    """A condition matching rows whose name (at ``prefix``) contains ``term``; ``model``
-    (Enterprise by default, or Listing) is the table whose grams are searched."""
+@dataclass(frozen=True)
+class NameSearch:
+    """How a name search asks: the index's words (``grams``, every one present) and whether
+    the exact substring must then be confirmed (``contains``)."""
+
+    term: str
+    grams: tuple[str, ...]
+    contains: bool
+
+
+def name_search(term: str) -> NameSearch:
     term = term.strip()[:MAX_TERM]
-    contains = Q(**{f"{prefix}name__icontains": term})
     grams = [g for g in _term_grams(term) if g.isalnum()]
     if not grams:  # "（保": no pair of letters, but its letters narrow the search
         grams = list(dict.fromkeys(c.lower() for c in term if c.isalnum()))
+    # One gram that is the term itself: the substring test would add nothing but a wrong
+    # estimate (the planner cannot guess a LIKE's share and takes 0.5 %, so for a common
+    # pair it sorted thousands of rows instead of walking the newest first).
+    return NameSearch(term, tuple(grams), contains=grams != [term.lower()])
+
+
+def name_search_condition(term: str, *, prefix: str = "enterprise__", model=None) -> Q:
+    """A condition matching rows whose name (at ``prefix``) contains ``term``; ``model``
+    (Enterprise by default, or Listing) is the table whose grams are searched."""
+    search = name_search(term)
+    term, grams = search.term, list(search.grams)
+    contains = Q(**{f"{prefix}name__icontains": term})
     if connection.vendor != "postgresql" or not grams:
         return contains
     from .models import Enterprise
@@ -51,12 +72,7 @@ def name_search_condition(term: str, *, prefix: str = "enterprise__", model=None
         # The model's own rows: the same expression as its GIN index, on the row itself, so
         # the planner may also walk an index in the page's order and test each row.
         matches = Q(SearchVectorExact(search_vector_expression(), query))
-        if grams == [term.lower()]:
-            # One gram is the term itself: the substring test would add nothing but a wrong
-            # estimate (the planner cannot guess a LIKE's share and takes 0.5 %, so for a
-            # common pair it sorted thousands of rows instead of walking the newest first).
-            return matches
-        return matches & contains
+        return matches & contains if search.contains else matches
     # The same expression as the GIN indexes (migrations 0006 and 0009), so the planner can
     # use them; the substring test then drops pairs that occur apart ("质…量质").
     matches = (

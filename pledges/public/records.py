@@ -3,18 +3,16 @@ with its codes named in the reader's language (.names) and its page's address.
 """
 
 import functools
-import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from django.db import connections, router
 from django.urls import get_script_prefix, reverse
-from django.utils.dateparse import parse_datetime
 
 from ..models import Listing
+from .listing_sql import columns_sql, converted, fetch
 from .names import public_names
 
-# The columns read, in order (values_list: no model instances, no joins).
+# The columns read, in order (no model instances, no joins).
 COLUMNS = (
     "pledge_id",
     "enterprise_id",
@@ -74,7 +72,7 @@ class PublicListing:
     website_link = Listing.website_link
 
 
-# Where shown() and _converted() find a column in a row.
+# Where shown() finds a column in a row.
 _AT = {name: COLUMNS.index(name) for name in COLUMNS}
 
 
@@ -84,32 +82,10 @@ def enterprise_listings(pledge_id: int, *, english: bool) -> list[PublicListing]
     Plain SQL on one table: an enterprise page is the most visited public page, and building
     this query with the ORM cost three times what running it does.
     """
-    with connections[router.db_for_read(Listing)].cursor() as cursor:
-        cursor.execute(_enterprise_listings_sql(), [pledge_id])
-        rows = cursor.fetchall()
-    return shown(_converted(rows), english=english)
-
-
-@functools.cache
-def _enterprise_listings_sql() -> str:
     table = Listing._meta.db_table
-    columns = ", ".join(Listing._meta.get_field(name).column for name in COLUMNS)
     # Names from the model; the one value is a parameter.
-    return f"SELECT {columns} FROM {table} WHERE enterprise_id = (SELECT enterprise_id FROM {table} WHERE pledge_id = %s) ORDER BY year DESC"  # noqa: E501, S608
-
-
-def _converted(rows):
-    """Database values as the ORM would give them (JSON decoded, datetimes aware)."""
-    corrections, approved_at, signed_on = _AT["corrections"], _AT["approved_at"], _AT["signed_on"]
-    for row in rows:
-        row = list(row)
-        if isinstance(row[corrections], str):  # SQLite (PostgreSQL's jsonb is decoded)
-            row[corrections] = json.loads(row[corrections])
-        if isinstance(row[approved_at], str):
-            row[approved_at] = parse_datetime(row[approved_at]).replace(tzinfo=UTC)
-        if isinstance(row[signed_on], str):
-            row[signed_on] = date.fromisoformat(row[signed_on])
-        yield row
+    sql = f"SELECT {columns_sql(COLUMNS)} FROM {table} WHERE enterprise_id = (SELECT enterprise_id FROM {table} WHERE pledge_id = %s) ORDER BY year DESC"  # noqa: E501, S608
+    return shown(converted(fetch(sql, [pledge_id]), COLUMNS), english=english)
 
 
 def shown(rows, *, english: bool) -> list[PublicListing]:

@@ -12,13 +12,11 @@ reviewers, notes), so none can be printed.
 
 import base64
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from django.core.cache import cache
-from django.db import connection
-from django.db.models import BooleanField, F, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -34,6 +32,17 @@ from ..search import is_credit_code, name_or_code_condition
 from ..validators import normalise_certificate_number
 from .cache import cache_key
 from .forms import PublicFilterForm
+from .listing_sql import (
+    ORDERS,
+    Where,
+    add_cursor,
+    columns_sql,
+    converted,
+    db_datetime,
+    fetch,
+    listing_where,
+    order_by,
+)
 from .names import public_names
 from .records import COLUMNS, PublicListing, enterprise_listings, shown
 
@@ -94,7 +103,6 @@ def _filter_choices(names, english: bool):
 
 
 FEED_STATUSES = (*SHOWN_STATUSES, Listing.Status.REMOVED)
-REMOVED = (Listing.Status.REMOVED,)
 
 
 def _matching(query: PublicQuery, *, statuses=SHOWN_STATUSES) -> Q:
@@ -140,11 +148,6 @@ def public_count(query: PublicQuery) -> tuple[int, bool]:
 
 # --- Keyset paging --------------------------------------------------------------------------
 
-ORDERINGS = {
-    "newest": (("approved_at", True), ("pledge_id", True)),
-    "name": (("name", False), ("pledge_id", False)),
-}
-
 
 @dataclass
 class PublicPage:
@@ -179,42 +182,68 @@ def decode_cursor(cursor: str, sort: str):
         return None
 
 
-def _after(sort: str, key, *, backwards: bool) -> Q:
-    (first_field, descending), (id_field, _) = ORDERINGS[sort]
-    value, last_id = key
-    go_lower = descending != backwards
-    op = "lt" if go_lower else "gt"
-    return Q(**{f"{first_field}__{op}": value}) | Q(
-        **{first_field: value, f"{id_field}__{op}": last_id}
-    )
+def list_page(
+    query: PublicQuery, *, english: bool, after: str = "", before: str = "", last: bool = False
+) -> tuple[PublicPage, int, bool]:
+    """One page of the list (PublicListings), moving after/before a cursor or to the last
+    page, with the count of matches and whether it is only a lower bound.
 
-
-def _ordering(sort: str, *, backwards: bool):
-    fields = []
-    for name, descending in ORDERINGS[sort]:
-        expression = F(name)
-        fields.append(expression.asc() if descending == backwards else expression.desc())
-    return fields
-
-
-def public_page(
-    query: PublicQuery,
-    *,
-    english: bool,
-    after: str = "",
-    before: str = "",
-    last: bool = False,
-    rows: QuerySet[Listing] | None = None,
-):
-    """One page of the list (PublicListings), moving after/before a cursor, or the last
-    page; of ``rows`` when given (the query's matches, found already)."""
-    rows = public_listings(query) if rows is None else rows
+    A narrow query (a name search, a province, an industry) first takes its matches, at most
+    SEARCH_COUNT_LIMIT + 1, in whatever order an index gives them. When there are no more
+    than that, they are the count, and the page is sorted from among them, in the same
+    query: a rare term never walks the year's listings newest first hoping to meet twenty
+    matches. When there are more, the page is read in order (a common term fills it at once)
+    and counted: a search as "more than" the limit, a filter exactly.
+    """
     backwards = bool(before) or last
     cursor = decode_cursor(before or after, query.sort) if (before or after) else None
+    searched = bool(query.q) and not is_credit_code(query.q)
+    if searched or query.province or query.industry:
+        count, rows = _narrow_rows(query, cursor, backwards=backwards)
+        if count <= SEARCH_COUNT_LIMIT:
+            return _page(query, rows, cursor, backwards, last, english=english), count, False
+    rows = _ordered_rows(query, cursor, backwards=backwards)
+    page = _page(query, rows, cursor, backwards, last, english=english)
+    return (page, SEARCH_COUNT_LIMIT, True) if searched else (page, *public_count(query))
+
+
+def _ordered_rows(query: PublicQuery, cursor, *, backwards: bool) -> list:
+    """The page's rows (one more, to tell whether another page follows), in order."""
+    where = listing_where(query)
     if cursor is not None:
-        rows = rows.filter(_after(query.sort, cursor, backwards=backwards))
-    ordering = _ordering(query.sort, backwards=backwards)
-    items = shown(rows.order_by(*ordering).values_list(*COLUMNS)[: PAGE_SIZE + 1], english=english)
+        add_cursor(where, query.sort, cursor, backwards=backwards)
+    order = order_by(query.sort, backwards=backwards)
+    sql = f"SELECT {columns_sql(COLUMNS)} FROM {Listing._meta.db_table} WHERE {where.sql} ORDER BY {order} LIMIT %s"  # noqa: E501, S608
+    return fetch(sql, [*where.params, PAGE_SIZE + 1])
+
+
+def _narrow_rows(query: PublicQuery, cursor, *, backwards: bool) -> tuple[int, list]:
+    """How many listings match (up to SEARCH_COUNT_LIMIT + 1) and, if no more than the
+    limit, the page's rows sorted from among them; one statement."""
+    table = Listing._meta.db_table
+    matching = listing_where(query)
+    page = Where()
+    page.add("pledge_id IN (SELECT pledge_id FROM hits)")
+    page.add("(SELECT count(*) FROM hits) <= %s", SEARCH_COUNT_LIMIT)  # else: not needed
+    if cursor is not None:
+        add_cursor(page, query.sort, cursor, backwards=backwards)
+    order = order_by(query.sort, backwards=backwards)
+    # Table and column names from the model; every value is a parameter.
+    sql = (
+        f"WITH hits AS (SELECT pledge_id FROM {table} WHERE {matching.sql} LIMIT %s)"  # noqa: S608
+        f" SELECT counted.n, {columns_sql(COLUMNS, 'found.')}"
+        " FROM (SELECT count(*) AS n FROM hits) AS counted LEFT JOIN"
+        f" (SELECT {columns_sql(COLUMNS)} FROM {table} WHERE {page.sql} ORDER BY {order}"
+        " LIMIT %s) AS found ON 1 = 1"
+        f" ORDER BY {order_by(query.sort, backwards=backwards, table='found.')}"
+    )
+    params = [*matching.params, SEARCH_COUNT_LIMIT + 1, *page.params, PAGE_SIZE + 1]
+    rows = fetch(sql, params)
+    return rows[0][0], [row[1:] for row in rows if row[1] is not None]
+
+
+def _page(query, rows, cursor, backwards: bool, last: bool, *, english: bool) -> PublicPage:
+    items = shown(converted(rows, COLUMNS), english=english)
     more = len(items) > PAGE_SIZE
     items = items[:PAGE_SIZE]
     if backwards:
@@ -226,44 +255,6 @@ def public_page(
     page.is_first = (not cursor and not last) or (backwards and not more)
     page.is_last = last or (not backwards and not more)
     return page
-
-
-def list_page(
-    query: PublicQuery, *, english: bool, after: str = "", before: str = "", last: bool = False
-) -> tuple[PublicPage, int, bool]:
-    """The list's page, with the count of matches and whether it is only a lower bound.
-
-    A narrow query (a name search, a province, an industry) first reads the ids of its
-    matches, at most SEARCH_COUNT_LIMIT + 1, in whatever order an index gives them. When
-    there are no more than that, they are the count, and the page is read among them: a rare
-    term never walks the year's listings newest first hoping to meet twenty matches. When
-    there are more, the page is read in order (a common term fills it at once) and counted:
-    a search as "more than" the limit, a filter exactly.
-    """
-    paging = {"english": english, "after": after, "before": before, "last": last}
-    searched = bool(query.q) and not is_credit_code(query.q)
-    if not (searched or query.province or query.industry):
-        return (public_page(query, **paging), *public_count(query))
-    ids = list(
-        public_listings(query)
-        .order_by()
-        .values_list("pledge_id", flat=True)[: SEARCH_COUNT_LIMIT + 1]
-    )
-    if len(ids) <= SEARCH_COUNT_LIMIT:
-        page = public_page(query, rows=_among(ids), **paging)
-        return page, len(ids), False
-    page = public_page(query, **paging)
-    return (page, SEARCH_COUNT_LIMIT, True) if searched else (page, *public_count(query))
-
-
-def _among(ids: list[int]) -> QuerySet[Listing]:
-    if connection.vendor == "postgresql":
-        # One array parameter: building an IN list cost the ORM 25 µs an id.
-        column = f'"{Listing._meta.db_table}"."pledge_id"'
-        return Listing.objects.filter(
-            RawSQL(f"{column} = ANY(%s)", (ids,), output_field=BooleanField())  # noqa: S611
-        )
-    return Listing.objects.filter(pk__in=ids)
 
 
 def _key(listing: PublicListing, sort: str):
@@ -366,7 +357,8 @@ FEED_FIELDS = {
 def export_rows(query: PublicQuery, *, english: bool):
     """Every published listing matching ``query`` (dicts of public fields, names in one
     language), in the list's order, streamed in chunks: one query however many rows."""
-    ordering = [f"-{name}" if descending else name for name, descending in ORDERINGS[query.sort]]
+    column, descending = ORDERS[query.sort]
+    ordering = [f"-{name}" if descending else name for name in (column, "pledge_id")]
     names = {
         "province_name": _ENGLISH_NAMES["province_name_en"] if english else _NAMES["province_name"],
         "industry_name": _ENGLISH_NAMES["industry_name_en"] if english else _NAMES["industry_name"],
@@ -403,24 +395,21 @@ def feed_page(
     # Take-downs too (readers must learn of them to delete what they copied): a removed
     # listing keeps its province and industry codes for this, and names nothing; a search by
     # name or code cannot find it.
-    rows = Listing.objects.filter(_matching(query, statuses=FEED_STATUSES))
     if query.q:
-        rows = Listing.objects.filter(
-            _matching(query) | Q(_matching(replace(query, q=""), statuses=REMOVED))
-        )
-    if query.year:
-        rows = rows.filter(year=query.year)
+        where = listing_where(query, removed_too=True)
+    else:
+        where = listing_where(query, statuses=FEED_STATUSES)
     if since is not None:
-        rows = rows.filter(changed_at__gt=since)
+        where.add("changed_at > %s", db_datetime(since))
     if after is not None:
-        rows = rows.filter(sequence__gt=after)
-    # Plain columns, named for the reader afterwards: asking the ORM to rename each one cost
-    # more than reading the page.
-    columns = ["pledge_id", "status", *(expression.name for expression in FEED_FIELDS.values())]
+        where.add("sequence > %s", after)
+    # Plain columns, named for the reader afterwards.
+    columns = ("pledge_id", "status", *(expression.name for expression in FEED_FIELDS.values()))
     names = ["pledge_id", "status", *FEED_FIELDS]
+    sql = f"SELECT {columns_sql(columns)} FROM {Listing._meta.db_table} WHERE {where.sql} ORDER BY sequence LIMIT %s"  # noqa: E501, S608
     found = [
         dict(zip(names, row, strict=True))
-        for row in rows.order_by("sequence").values_list(*columns)[: limit + 1]
+        for row in converted(fetch(sql, [*where.params, limit + 1]), columns)
     ]
     page = found[:limit]
     more = len(found) > limit
@@ -473,19 +462,20 @@ def public_stats(year: int | None = None) -> PublicStats:
 
 
 def _stats(year: int | None) -> PublicStats:
+    """Summed in the database: three small grouped reads of the tallies instead of every
+    tally row (thousands: years × provinces × sections × statuses) summed in Python."""
     campaign_years, provinces, industries = filter_choices()
+    tallies = ListingTally.objects.filter(count__gt=0)
     per_year: dict[int, dict[str, int]] = {}
-    by_province: dict[str, int] = {}
-    by_section: dict[str, int] = {}
-    for row in ListingTally.objects.filter(count__gt=0).values_list(
-        "year", "province", "section", "status", "count"
+    for tally_year, status, count in tallies.values_list("year", "status").annotate(
+        Sum("count")
     ):
-        tally_year, province, section, status, count = row
-        counts = per_year.setdefault(tally_year, {})
-        counts[status] = counts.get(status, 0) + count
-        if status == Listing.Status.LISTED and year in (None, tally_year):
-            by_province[province] = by_province.get(province, 0) + count
-            by_section[section] = by_section.get(section, 0) + count
+        per_year.setdefault(tally_year, {})[status] = count
+    listed = tallies.filter(status=Listing.Status.LISTED)
+    if year is not None:
+        listed = listed.filter(year=year)
+    by_province = dict(listed.values_list("province").annotate(Sum("count")).order_by())
+    by_section = dict(listed.values_list("section").annotate(Sum("count")).order_by())
     years = [
         YearRow(
             y,

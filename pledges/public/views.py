@@ -209,6 +209,20 @@ def stats(request):
     english = is_english()
     provinces = [(row.display(english), row.count) for row in data.provinces]
     sections = [(f"{row.code} {row.display(english)}", row.count) for row in data.sections]
+    # Each chart's id (its section's) and its name for assistive technology.
+    charts = {
+        "year_chart": (
+            [(str(row.year), row.approved) for row in data.years],
+            "chart-years",
+            _("Approved pledges per year"),
+        ),
+        "province_chart": (provinces, "chart-per-province", _("Approved pledges per province")),
+        "section_chart": (
+            sections,
+            "chart-per-industry",
+            _("Approved pledges per industry section (GB/T 4754-2017)"),
+        ),
+    }
     return render(
         request,
         "public/stats.html",
@@ -216,11 +230,12 @@ def stats(request):
             "years": sorted(years, reverse=True),
             "year": year or None,
             "stats": data,
-            "year_chart": bar_chart([(str(row.year), row.approved) for row in data.years]),
             "provinces": provinces,
-            "province_chart": bar_chart(provinces),
             "sections": sections,
-            "section_chart": bar_chart(sections),
+            **{
+                name: bar_chart(rows).svg(chart_id=chart_id, title=title)
+                for name, (rows, chart_id, title) in charts.items()
+            },
         },
     )
 
