@@ -59,9 +59,9 @@ def shared_page(view=None, *, ttl: int = PAGE_TTL):
             return response
         # The whole URL: the API's links are absolute (scheme and host).
         key = cache_key("public-page", get_language(), request.build_absolute_uri())
-        response = cache.get(key)
+        response, locked = get_or_lock(key)
         if response is None:
-            response = fill_once(key, lambda: view(request, *args, **kwargs), ttl)
+            response = fill_once(key, lambda: view(request, *args, **kwargs), ttl, locked=locked)
         if response.status_code == 200:
             response["ETag"] = etag
             response["Last-Modified"] = http_date(record.changed_at.timestamp())
@@ -70,12 +70,28 @@ def shared_page(view=None, *, ttl: int = PAGE_TTL):
     return wrapped
 
 
-def fill_once(key: str, render, ttl: int):
+def _lock(key: str) -> str:
+    return f"{key}:filling"
+
+
+def get_or_lock(key: str):
+    """The cached page (and False), or None and whether this visitor took the lock to fill
+    it: one round trip on Redis (config.cache), two on other caches."""
+    if hasattr(cache, "get_or_lock"):
+        return cache.get_or_lock(key, _lock(key), FILL_LOCK_SECONDS)
+    page = cache.get(key)
+    if page is not None:
+        return page, False
+    return None, cache.add(_lock(key), 1, timeout=FILL_LOCK_SECONDS)
+
+
+def fill_once(key: str, render, ttl: int, *, locked: bool):
     """Render a missing page once however many visitors miss it at the same moment (right
-    after a decision, say): the first takes a lock and renders; the others wait for its copy
-    (at most FILL_WAIT seconds, then render their own rather than wait on a lost lock)."""
-    lock = f"{key}:filling"
-    if cache.add(lock, 1, timeout=FILL_LOCK_SECONDS):
+    after a decision, say): the first takes a lock (``locked``) and renders; the others wait
+    for its copy (at most FILL_WAIT seconds, then render their own rather than wait on a
+    lost lock)."""
+    lock = _lock(key)
+    if locked:
         shared = False
         try:
             response = render()

@@ -467,9 +467,7 @@ def _stats(year: int | None) -> PublicStats:
     campaign_years, provinces, industries = filter_choices()
     tallies = ListingTally.objects.filter(count__gt=0)
     per_year: dict[int, dict[str, int]] = {}
-    for tally_year, status, count in tallies.values_list("year", "status").annotate(
-        Sum("count")
-    ):
+    for tally_year, status, count in tallies.values_list("year", "status").annotate(Sum("count")):
         per_year.setdefault(tally_year, {})[status] = count
     listed = tallies.filter(status=Listing.Status.LISTED)
     if year is not None:

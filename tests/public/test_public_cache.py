@@ -3,8 +3,11 @@ after a decision, never personal, and the language switch works on them without 
 
 import threading
 import time
+import uuid
 
 import pytest
+import redis
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.test import Client
 
@@ -121,7 +124,7 @@ def test_a_signed_in_users_language_choice_still_needs_the_token(owner):
     assert owner.language == "en"
 
 
-def test_simultaneous_misses_of_one_page_render_it_once(rf, db):
+def test_simultaneous_misses_of_one_page_render_it_once(rf, page_cache):
     """Eight visitors ask for a page nobody has cached (right after a decision): one renders."""
     from pledges.models import PublicDataVersion
     from pledges.public.cache import shared_page
@@ -149,3 +152,47 @@ def test_simultaneous_misses_of_one_page_render_it_once(rf, db):
         visitor.join()
     assert answers == [b"the page"] * 8
     assert len(renders) == 1
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The shared cache as deployed: Redis (config.cache) when REDIS_URL is set, under a
+    prefix of its own; else a local-memory cache."""
+    prefix = f"chengxin-test-pages-{uuid.uuid4().hex}"
+    if settings.REDIS_URL:
+        default = {"BACKEND": "config.cache.RedisCache", "LOCATION": settings.REDIS_URL}
+    else:
+        default = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    settings.CACHES = {**settings.CACHES, "default": {**default, "KEY_PREFIX": prefix}}
+    cache = caches["default"]
+    assert hasattr(cache, "get_or_lock") == bool(settings.REDIS_URL)  # the one-trip path
+    yield cache
+    if settings.REDIS_URL:
+        _forget(settings.REDIS_URL, prefix)
+    else:
+        cache.clear()
+
+
+def _forget(url: str, prefix: str) -> None:
+    # Only this test's keys: the database may hold the Celery broker's queues.
+    server = redis.Redis.from_url(url)
+    try:
+        for key in server.scan_iter(match=f"{prefix}:*"):
+            server.delete(key)
+    finally:
+        server.close()
+
+
+def test_a_miss_takes_the_fill_lock_once_and_a_hit_takes_none(page_cache):
+    """get_or_lock answers alike on Redis (one round trip) and on other caches."""
+    from pledges.public.cache import get_or_lock
+
+    key = "a-page"
+    assert get_or_lock(key) == (None, True)
+    assert get_or_lock(key) == (None, False)  # another visitor is filling it
+    assert page_cache.get(f"{key}:filling") == 1
+    page_cache.set(key, HttpResponse("the page"))
+    page, locked = get_or_lock(key)
+    assert (page.content, locked) == (b"the page", False)
+    page_cache.set(key, 7)
+    assert get_or_lock(key) == (7, False)
