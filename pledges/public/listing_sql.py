@@ -128,17 +128,41 @@ def fetch(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
+def columns_sql(columns: tuple[str, ...], table: str = "", *, plain: bool = False) -> str:
+    """The select list for ``columns`` (model field names), read back with ``converted``;
+    ``plain``: the columns as they are (for a subquery that an outer query reads)."""
+    return _columns_sql(columns, table, _connection().vendor == "postgresql" and not plain)
+
+
 @functools.cache
-def columns_sql(columns: tuple[str, ...], table: str = "") -> str:
-    return ", ".join(table + Listing._meta.get_field(name).column for name in columns)
+def _columns_sql(columns: tuple[str, ...], table: str, timestamps_as_text: bool) -> str:
+    selected = []
+    for name in columns:
+        column = table + Listing._meta.get_field(name).column
+        if timestamps_as_text and name in _timestamps():
+            # Read as ISO 8601 text (in UTC, whatever the server's DateStyle) and parsed by
+            # datetime.fromisoformat: ten times cheaper than the driver's loader that Django
+            # installs. Named apart, so that an ORDER BY of the column still means the
+            # column (and its index).
+            column = (
+                f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+                f" AS {name}_text"
+            )
+        selected.append(column)
+    return ", ".join(selected)
+
+
+@functools.cache
+def _timestamps() -> frozenset[str]:
+    return frozenset(
+        f.name for f in Listing._meta.concrete_fields if f.get_internal_type() == "DateTimeField"
+    )
 
 
 def converted(rows, columns: tuple[str, ...]) -> list[list]:
     """The rows' values as the ORM gives them (datetimes aware, dates and JSON decoded)."""
-    converters = _converters(columns, _connection().alias)
-    if not converters:
-        return [list(row) for row in rows]
     connection = _connection()
+    converters = _converters(columns, connection.alias)
     result = []
     for row in rows:
         row = list(row)
@@ -153,14 +177,22 @@ def converted(rows, columns: tuple[str, ...]) -> list[list]:
 
 @functools.cache
 def _converters(columns: tuple[str, ...], alias: str):
-    """Django's own converters for each column (what values_list() would apply)."""
+    """Django's own converters for each column (what values_list() would apply), and for a
+    timestamp read as text on PostgreSQL, fromisoformat."""
     connection = connections[alias]
     found = []
     for index, name in enumerate(columns):
         model_field = Listing._meta.get_field(name)
         expression = model_field.get_col(Listing._meta.db_table)
-        functions = connection.ops.get_db_converters(expression)
-        functions += model_field.get_db_converters(connection)
+        if connection.vendor == "postgresql" and name in _timestamps():
+            functions = [_from_text]
+        else:
+            functions = connection.ops.get_db_converters(expression)
+            functions += model_field.get_db_converters(connection)
         if functions:
             found.append((index, expression, functions))
     return found
+
+
+def _from_text(value, _expression, _connection):
+    return None if value is None else datetime.fromisoformat(value)

@@ -233,7 +233,8 @@ def _narrow_rows(query: PublicQuery, cursor, *, backwards: bool) -> tuple[int, l
         f"WITH hits AS (SELECT pledge_id FROM {table} WHERE {matching.sql} LIMIT %s)"  # noqa: S608
         f" SELECT counted.n, {columns_sql(COLUMNS, 'found.')}"
         " FROM (SELECT count(*) AS n FROM hits) AS counted LEFT JOIN"
-        f" (SELECT {columns_sql(COLUMNS)} FROM {table} WHERE {page.sql} ORDER BY {order}"
+        f" (SELECT {columns_sql(COLUMNS, plain=True)} FROM {table} WHERE {page.sql}"
+        f" ORDER BY {order}"
         " LIMIT %s) AS found ON 1 = 1"
         f" ORDER BY {order_by(query.sort, backwards=backwards, table='found.')}"
     )
