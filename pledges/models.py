@@ -729,6 +729,12 @@ class Listing(models.Model):
             models.Index(fields=["year", "province", "sequence"], name="listing_feed_province"),
             models.Index(fields=["year", "section", "sequence"], name="listing_feed_section"),
             models.Index(fields=["year", "industry", "sequence"], name="listing_feed_industry"),
+            # A place and a section together: by the place alone, a rare section was looked
+            # for among the place's thousands of listings.
+            models.Index(
+                fields=["year", "province", "section", "sequence"],
+                name="listing_feed_place_section",
+            ),
         ]
 
     def __str__(self):

@@ -17,7 +17,7 @@ from ..reference import is_english
 from . import selectors
 from .cache import shared_page
 from .rate_limits import refuse_json, search_limited
-from .records import pledge_url
+from .records import pledge_url_pattern
 from .schema import CURSOR_PATTERN, LIMIT_PATTERN, openapi
 from .views import STATIC_MAX_AGE, form_errors, public_response
 
@@ -50,14 +50,15 @@ def api_pledges(request):
     except BadParameter as error:
         return _bad_request([{"parameter": error.parameter, "message": error.message}])
     page = selectors.feed_page(query, since=since, after=after, limit=limit)
-    origin = request.build_absolute_uri("/")[:-1]  # scheme and host, once for every item
+    # Each item's address: scheme, host and path, all but the id worked out once.
+    url = request.build_absolute_uri("/")[:-1] + pledge_url_pattern()
     next_url = None
     if page.next_key is not None:
         params = request.GET.copy()
         params["cursor"] = str(page.next_key)
         next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
     response = JsonResponse(
-        {"results": [_item(origin, row) for row in page.rows], "next": next_url},
+        {"results": [_item(url, row) for row in page.rows], "next": next_url},
         json_dumps_params={"ensure_ascii": False},
     )
     # The same bytes for every visitor and language (both names are given).
@@ -69,7 +70,7 @@ def api_pledges(request):
 STATES = {"listed": "approved", "revoked": "revoked", "removed": "removed"}
 
 
-def _item(origin: str, row: dict) -> dict:
+def _item(url: str, row: dict) -> dict:
     if row["status"] == "removed":
         # Taken down: the reader learns to delete it, and nothing else.
         return {
@@ -80,7 +81,7 @@ def _item(origin: str, row: dict) -> dict:
         }
     return {
         "id": row["pledge_id"],
-        "url": origin + pledge_url(row["pledge_id"]),
+        "url": url.format(row["pledge_id"]),
         "year": row["year"],
         "enterprise_name": row["enterprise_name"],
         "enterprise_name_en": row["enterprise_name_en"],

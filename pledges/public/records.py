@@ -91,6 +91,7 @@ def enterprise_listings(pledge_id: int, *, english: bool) -> list[PublicListing]
 def shown(rows, *, english: bool) -> list[PublicListing]:
     """PublicListings for ``values_list(*COLUMNS)`` rows."""
     names = public_names()
+    url = pledge_url_pattern()
     listings = []
     for row in rows:
         title, text = names.campaigns.get(row[_AT["campaign_id"]], ("", ""))
@@ -102,7 +103,7 @@ def shown(rows, *, english: bool) -> list[PublicListing]:
                 section_name=names.industry(row[_AT["section_id"]], english),
                 campaign_title=title,
                 pledge_text=text,
-                url=pledge_url(row[_AT["pledge_id"]]),
+                url=url.format(row[_AT["pledge_id"]]),
             )
         )
     return listings
@@ -116,7 +117,7 @@ def _pledge_url_pattern(script_prefix: str) -> str:
     return reverse("public:pledge", args=[_PLACEHOLDER]).replace(str(_PLACEHOLDER), "{}")
 
 
-def pledge_url(pledge_id: int) -> str:
-    """reverse("public:pledge", args=[pledge_id]) at a fraction of the cost (a list prints
-    twenty, a page up to twenty years)."""
-    return _pledge_url_pattern(get_script_prefix()).format(pledge_id)
+def pledge_url_pattern() -> str:
+    """reverse("public:pledge") as a format string ("/pledges/{}/"): a list prints twenty
+    addresses, the API fifty, and reverse() cost more than the rest of an item."""
+    return _pledge_url_pattern(get_script_prefix())
