@@ -7,7 +7,8 @@ parameters, choose the language and shape the output.
 import re
 from datetime import UTC, datetime
 
-from django.http import JsonResponse
+import orjson
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -57,9 +58,10 @@ def api_pledges(request):
         params = request.GET.copy()
         params["cursor"] = str(page.next_key)
         next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-    response = JsonResponse(
-        {"results": [_item(url, row) for row in page.rows], "next": next_url},
-        json_dumps_params={"ensure_ascii": False},
+    # orjson: the standard encoder took a tenth of the request for a page of fifty items.
+    response = HttpResponse(
+        orjson.dumps({"results": [_item(url, row) for row in page.rows], "next": next_url}),
+        content_type="application/json",
     )
     # The same bytes for every visitor and language (both names are given).
     response["Access-Control-Allow-Origin"] = "*"
