@@ -52,7 +52,37 @@ def pledge_list(request):
             lambda: _filter_form(request, form) + _render_list(request, query),
             FRAGMENT_TTL,
         )
-    return render(request, "public/pledge_list.html", {"main_html": main_html})
+    return list_response(request, main_html, shared=is_anonymous_visit(request))
+
+
+# Where a request's own parts go in the list page's shared frame.
+_MAIN, _NEXT, _EXPORT = "\ue000main\ue000", "\ue000next\ue000", "\ue000export\ue000"
+
+
+def list_response(request, main_html: str, *, shared: bool) -> HttpResponse:
+    """The list page around ``main_html`` (the filters and the list).
+
+    For a visitor without a session (``shared``), everything else on the page is the same
+    but for the path in the language switcher and the CSV link: that frame is rendered once
+    per language and data version, with marks where those go, and filled in here. Rendering
+    it for every request cost as much as the list itself.
+    """
+    export_query = f"?{request.GET.urlencode()}" if request.GET else ""
+    if not shared:
+        context = {"main_html": main_html, "export_query": export_query}
+        return render(request, "public/pledge_list.html", context)
+    frame = caches["fragments"].get_or_set(
+        cache_key("public-list-frame", get_language()),
+        lambda: render_to_string(
+            "public/pledge_list.html",
+            {"main_html": _MAIN, "next_path": _NEXT, "export_query": _EXPORT},
+            request,
+        ),
+        FRAGMENT_TTL,
+    )
+    page = frame.replace(_NEXT, escape(request.get_full_path()), 1)
+    page = page.replace(_EXPORT, escape(export_query), 1)
+    return HttpResponse(page.replace(_MAIN, main_html, 1))
 
 
 # The filters' selects, whose chosen option is marked in the cached blank form.

@@ -233,3 +233,30 @@ def test_the_filters_show_the_query_whatever_was_rendered_before(client, publish
     assert '<option value="" selected>' in select("year")
     assert select("province").count(" selected>") == 1
     assert 'name="q" value="&lt;b&gt;"' in page and "<b>" not in page
+
+
+FRAME_URLS = ["/pledges/", '/pledges/?q="><script>&province=11', "/pledges/?q=诚信&sort=name"]
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_shared_frame_gives_the_page_a_render_gives(rf, language):
+    """A visitor without a session gets the list page from a frame rendered once: for each
+    request, byte for byte what rendering the page for it gives (path and CSV link escaped)."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.cache import SessionStore
+    from django.utils import translation
+
+    from pledges.public.views import list_response
+
+    main_html = '<section><a href="?q=%E8%B4%A8">质量 &amp; 诚信</a></section>'
+    with translation.override(language):
+        for url in FRAME_URLS:
+            request = rf.get(url)
+            request.user, request.session = AnonymousUser(), SessionStore()
+            request._messages = FallbackStorage(request)
+            shared = list_response(request, main_html, shared=True).content.decode()
+            rendered = list_response(request, main_html, shared=False).content.decode()
+            assert shared == rendered
+            assert "<script>" not in shared
+            assert f'lang="{language}"' in shared and main_html in shared
