@@ -114,7 +114,9 @@ def _timestamp(value: datetime | None) -> str | None:
     """ISO 8601 in UTC with microseconds, so an updated_at passed back as ``since`` is exact."""
     if value is None:
         return None
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if value.tzinfo is not UTC:  # the database's are UTC already
+        value = value.astimezone(UTC)
+    return value.isoformat()[:-6] + "Z"  # without its "+00:00"
 
 
 def _since(value: str | None) -> datetime | None:
