@@ -23,7 +23,7 @@ from ..models import PublicDataVersion
 
 PAGE_TTL = 300
 FILL_WAIT = 2.0
-FILL_POLL = 0.01
+FILL_POLL = 0.002  # a waiter asks this often whether the page is there (small, fast reads)
 FILL_LOCK_SECONDS = 10
 # A visitor with one of these cookies may see something of their own (their name in the
 # header, a message): their pages are rendered for them alone.

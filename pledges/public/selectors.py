@@ -463,17 +463,23 @@ def public_stats(year: int | None = None) -> PublicStats:
 
 
 def _stats(year: int | None) -> PublicStats:
-    """Summed in the database: three small grouped reads of the tallies instead of every
-    tally row (thousands: years × provinces × sections × statuses) summed in Python."""
+    """Summed in the database: two grouped reads of the tallies (per year, status and
+    province; per section) instead of every tally row (years × provinces × sections ×
+    statuses: thousands) summed here."""
     campaign_years, provinces, industries = filter_choices()
     tallies = ListingTally.objects.filter(count__gt=0)
     per_year: dict[int, dict[str, int]] = {}
-    for tally_year, status, count in tallies.values_list("year", "status").annotate(Sum("count")):
-        per_year.setdefault(tally_year, {})[status] = count
+    by_province: dict[str, int] = {}
+    for tally_year, status, province, count in (
+        tallies.values_list("year", "status", "province").annotate(Sum("count")).order_by()
+    ):
+        counts = per_year.setdefault(tally_year, {})
+        counts[status] = counts.get(status, 0) + count
+        if status == Listing.Status.LISTED and year in (None, tally_year):
+            by_province[province] = by_province.get(province, 0) + count
     listed = tallies.filter(status=Listing.Status.LISTED)
     if year is not None:
         listed = listed.filter(year=year)
-    by_province = dict(listed.values_list("province").annotate(Sum("count")).order_by())
     by_section = dict(listed.values_list("section").annotate(Sum("count")).order_by())
     years = [
         YearRow(
