@@ -24,6 +24,7 @@ from ..responses import csv_response, text_cell
 from . import selectors
 from .cache import cache_key, is_anonymous_visit, shared_page
 from .charts import bar_chart
+from .list_items import list_items_html
 from .rate_limits import refuse_page, refuse_text, search_limited
 
 FRAGMENT_TTL = 300
@@ -127,6 +128,7 @@ def _render_list(request, query) -> str:
         "public/_pledge_rows.html",
         {
             "page": page,
+            "items_html": list_items_html(page.items),
             "count": count,
             "more": more,
             "base_query": params.urlencode(),

@@ -260,3 +260,32 @@ def test_the_shared_frame_gives_the_page_a_render_gives(rf, language):
             assert shared == rendered
             assert "<script>" not in shared
             assert f'lang="{language}"' in shared and main_html in shared
+
+
+@pytest.mark.parametrize(
+    ("language", "revoked", "reason"),
+    [("zh-hans", "已撤销", "已被协会撤销："), ("en", "Revoked", "Revoked by the association: ")],
+)
+def test_list_items_escape_every_value_and_mark_a_revocation(language, revoked, reason):
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from pledges.public.list_items import list_items_html
+
+    hostile = '<b onclick="x">A&B</b>'
+    listed = SimpleNamespace(
+        is_revoked=False, url="/pledges/1/", name=hostile, credit_code="91110000MA01", year=2026,
+        province_name="北京市", industry_name="<i>", revocation_reason="",
+    )  # fmt: skip
+    withdrawn = SimpleNamespace(**{**vars(listed), "is_revoked": True, "url": "/pledges/2/"})
+    withdrawn.revocation_reason = "<script>alert(1)</script>"
+    with translation.override(language):
+        html = list_items_html([listed, withdrawn])
+    first, second = html.split("</li>")[:2]
+    assert "<b" not in html and "<script>" not in html and "<i>" not in html
+    assert "&lt;b onclick=&quot;x&quot;&gt;A&amp;B&lt;/b&gt;" in first
+    assert 'href="/pledges/1/"' in first and "revoked" not in first
+    assert 'class="card pledge-item revoked"' in second
+    assert f'<span class="state state-revoked">{revoked}</span>' in second
+    assert f"{reason}&lt;script&gt;alert(1)&lt;/script&gt;" in second
