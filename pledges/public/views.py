@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -24,6 +25,7 @@ from ..responses import csv_response, text_cell
 from . import selectors
 from .cache import cache_key, is_anonymous_visit, shared_page
 from .charts import bar_chart
+from .frames import framed_response
 from .list_items import list_items_html
 from .rate_limits import refuse_page, refuse_text, search_limited
 
@@ -56,34 +58,13 @@ def pledge_list(request):
     return list_response(request, main_html, shared=is_anonymous_visit(request))
 
 
-# Where a request's own parts go in the list page's shared frame.
-_MAIN, _NEXT, _EXPORT = "\ue000main\ue000", "\ue000next\ue000", "\ue000export\ue000"
-
-
 def list_response(request, main_html: str, *, shared: bool) -> HttpResponse:
-    """The list page around ``main_html`` (the filters and the list).
-
-    For a visitor without a session (``shared``), everything else on the page is the same
-    but for the path in the language switcher and the CSV link: that frame is rendered once
-    per language and data version, with marks where those go, and filled in here. Rendering
-    it for every request cost as much as the list itself.
-    """
-    export_query = f"?{request.GET.urlencode()}" if request.GET else ""
-    if not shared:
-        context = {"main_html": main_html, "export_query": export_query}
-        return render(request, "public/pledge_list.html", context)
-    frame = caches["fragments"].get_or_set(
-        cache_key("public-list-frame", get_language()),
-        lambda: render_to_string(
-            "public/pledge_list.html",
-            {"main_html": _MAIN, "next_path": _NEXT, "export_query": _EXPORT},
-            request,
-        ),
-        FRAGMENT_TTL,
-    )
-    page = frame.replace(_NEXT, escape(request.get_full_path()), 1)
-    page = page.replace(_EXPORT, escape(export_query), 1)
-    return HttpResponse(page.replace(_MAIN, main_html, 1))
+    """The list page around ``main_html`` (the filters and the list)."""
+    parts = {
+        "main_html": mark_safe(main_html),  # noqa: S308 (rendered by templates, escaped)
+        "export_query": f"?{request.GET.urlencode()}" if request.GET else "",
+    }
+    return framed_response(request, "public/pledge_list.html", parts, shared=shared)
 
 
 # The filters' selects, whose chosen option is marked in the cached blank form.
@@ -146,14 +127,18 @@ def pledge_detail(request, pledge_id):
     if not listing.is_public:
         # Taken down: gone for good, and nothing of it is shown.
         return render(request, "public/listing_removed.html", status=410)
-    return render(
-        request,
-        "public/pledge_detail.html",
-        {
-            "listing": listing,
-            "corrections": selectors.correction_history(listing, english=english),
-            "other_years": other_years,
-        },
+    context = {
+        "listing": listing,
+        "corrections": selectors.correction_history(listing, english=english),
+        "other_years": other_years,
+    }
+    parts = {
+        "title": f"{listing.name} · {listing.campaign_title}",
+        "head_html": render_to_string("public/_pledge_detail_head.html", context),
+        "main_html": render_to_string("public/_pledge_detail.html", context),
+    }
+    return framed_response(
+        request, "public/pledge_detail.html", parts, shared=is_anonymous_visit(request)
     )
 
 

@@ -1,7 +1,8 @@
 """The public list and enterprise pages: only reviewed pledges, searchable, fast to page."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.utils.safestring import mark_safe
 
 from pledges.models import Pledge, PublicDataVersion
 from pledges.search import name_ngrams
@@ -235,31 +236,53 @@ def test_the_filters_show_the_query_whatever_was_rendered_before(client, publish
     assert 'name="q" value="&lt;b&gt;"' in page and "<b>" not in page
 
 
-FRAME_URLS = ["/pledges/", '/pledges/?q="><script>&province=11', "/pledges/?q=诚信&sort=name"]
+FRAME_URLS = ["/pledges/", '/pledges/?q="><script>&province=11', "/pledges/1/?q=诚信"]
+MARK = "\ue000main_html\ue000"  # what a frame marks a part with, typed by a visitor
+FRAMES = [
+    (
+        "public/pledge_list.html",
+        {
+            "main_html": mark_safe('<section><a href="?q=%E8%B4%A8">质量 &amp; 诚信</a></section>'),
+            "export_query": f'?q="><script>{MARK}',
+        },
+    ),
+    (
+        "public/pledge_detail.html",
+        {
+            "title": f"<b>北京质量</b> & {MARK} · 2026",
+            "head_html": mark_safe('<meta name="description" content="北京质量">'),
+            "main_html": mark_safe("<h1>北京质量 &lt;b&gt;</h1>"),
+        },
+    ),
+]
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_the_shared_frame_gives_the_page_a_render_gives(rf, language):
-    """A visitor without a session gets the list page from a frame rendered once: for each
-    request, byte for byte what rendering the page for it gives (path and CSV link escaped)."""
+@pytest.mark.parametrize(("template", "parts"), FRAMES)
+def test_a_shared_frame_gives_the_page_a_render_gives(rf, language, template, parts):
+    """A visitor without a session gets the page from a frame rendered once: for each
+    request, byte for byte what rendering the page for it gives (everything escaped, and a
+    value that holds a mark stays text)."""
     from django.contrib.auth.models import AnonymousUser
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.contrib.sessions.backends.cache import SessionStore
     from django.utils import translation
 
-    from pledges.public.views import list_response
+    from pledges.public.frames import framed_response
 
-    main_html = '<section><a href="?q=%E8%B4%A8">质量 &amp; 诚信</a></section>'
+    caches["fragments"].clear()
     with translation.override(language):
         for url in FRAME_URLS:
             request = rf.get(url)
             request.user, request.session = AnonymousUser(), SessionStore()
             request._messages = FallbackStorage(request)
-            shared = list_response(request, main_html, shared=True).content.decode()
-            rendered = list_response(request, main_html, shared=False).content.decode()
+            shared = framed_response(request, template, parts, shared=True).content.decode()
+            rendered = framed_response(request, template, parts, shared=False).content.decode()
             assert shared == rendered
-            assert "<script>" not in shared
-            assert f'lang="{language}"' in shared and main_html in shared
+            assert "<script>" not in shared and "<b>" not in shared
+            assert f'lang="{language}"' in shared and parts["main_html"] in shared
+            assert shared.count(MARK) == 1
+    assert any("public-frame" in key for key in caches["fragments"]._cache)  # it was framed
 
 
 @pytest.mark.parametrize(
