@@ -3,7 +3,7 @@ with its codes named in the reader's language (.names) and its page's address.
 """
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.urls import get_script_prefix, reverse
@@ -36,44 +36,54 @@ COLUMNS = (
 )
 
 
+# What a list row needs (the list prints these; the rest of COLUMNS is left at its default).
+LIST_COLUMNS = (
+    "pledge_id",
+    "year",
+    "status",
+    "name",
+    "credit_code",
+    "province_id",
+    "industry_id",
+    "approved_at",
+    "revocation_reason",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class PublicListing:
     pk: int
-    enterprise_id: int
-    campaign_id: int
-    year: int
-    status: str
-    name: str
-    name_en: str
-    credit_code: str
-    province_id: str | None
-    city: str
-    industry_id: str | None
-    section_id: str | None
-    website: str
-    text_sha256: str
-    signed_on: date | None
     approved_at: datetime
-    revocation_reason: str
-    certificate_number: str
-    corrections: list
+    enterprise_id: int | None = None
+    campaign_id: int | None = None
+    year: int | None = None
+    status: str = ""
+    name: str = ""
+    name_en: str = ""
+    credit_code: str = ""
+    province_id: str | None = None
+    city: str = ""
+    industry_id: str | None = None
+    section_id: str | None = None
+    website: str = ""
+    text_sha256: str = ""
+    signed_on: date | None = None
+    revocation_reason: str = ""
+    certificate_number: str = ""
+    corrections: list = field(default_factory=list)
     # Named in the reader's language.
-    province_name: str
-    industry_name: str
-    section_name: str
-    campaign_title: str
-    pledge_text: str
-    url: str
+    province_name: str = ""
+    industry_name: str = ""
+    section_name: str = ""
+    campaign_title: str = ""
+    pledge_text: str = ""
+    url: str = ""
 
     # The model's own answers (they read only status and website).
     Status = Listing.Status
     is_public = Listing.is_public
     is_revoked = Listing.is_revoked
     website_link = Listing.website_link
-
-
-# Where shown() finds a column in a row.
-_AT = {name: COLUMNS.index(name) for name in COLUMNS}
 
 
 def enterprise_listings(pledge_id: int, *, english: bool) -> list[PublicListing]:
@@ -88,22 +98,24 @@ def enterprise_listings(pledge_id: int, *, english: bool) -> list[PublicListing]
     return shown(converted(fetch(sql, [pledge_id]), COLUMNS), english=english)
 
 
-def shown(rows, *, english: bool) -> list[PublicListing]:
-    """PublicListings for ``values_list(*COLUMNS)`` rows."""
+def shown(rows, *, english: bool, columns: tuple[str, ...] = COLUMNS) -> list[PublicListing]:
+    """PublicListings for rows of ``columns`` (COLUMNS, or fewer: LIST_COLUMNS)."""
     names = public_names()
     url = pledge_url_pattern()
+    fields = ["pk" if name == "pledge_id" else name for name in columns]
     listings = []
     for row in rows:
-        title, text = names.campaigns.get(row[_AT["campaign_id"]], ("", ""))
+        values = dict(zip(fields, row, strict=True))
+        title, text = names.campaigns.get(values.get("campaign_id"), ("", ""))
         listings.append(
             PublicListing(
-                *row,
-                province_name=names.province(row[_AT["province_id"]], english),
-                industry_name=names.industry(row[_AT["industry_id"]], english),
-                section_name=names.industry(row[_AT["section_id"]], english),
+                **values,
+                province_name=names.province(values.get("province_id"), english),
+                industry_name=names.industry(values.get("industry_id"), english),
+                section_name=names.industry(values.get("section_id"), english),
                 campaign_title=title,
                 pledge_text=text,
-                url=url.format(row[_AT["pledge_id"]]),
+                url=url.format(values["pk"]),
             )
         )
     return listings

@@ -44,7 +44,7 @@ from .listing_sql import (
     order_by,
 )
 from .names import public_names
-from .records import COLUMNS, PublicListing, enterprise_listings, shown
+from .records import LIST_COLUMNS, PublicListing, enterprise_listings, shown
 
 PAGE_SIZE = 20
 COUNT_TTL = 300
@@ -213,7 +213,7 @@ def _ordered_rows(query: PublicQuery, cursor, *, backwards: bool) -> list:
     if cursor is not None:
         add_cursor(where, query.sort, cursor, backwards=backwards)
     order = order_by(query.sort, backwards=backwards)
-    sql = f"SELECT {columns_sql(COLUMNS)} FROM {Listing._meta.db_table} WHERE {where.sql} ORDER BY {order} LIMIT %s"  # noqa: E501, S608
+    sql = f"SELECT {columns_sql(LIST_COLUMNS)} FROM {Listing._meta.db_table} WHERE {where.sql} ORDER BY {order} LIMIT %s"  # noqa: E501, S608
     return fetch(sql, [*where.params, PAGE_SIZE + 1])
 
 
@@ -231,9 +231,9 @@ def _narrow_rows(query: PublicQuery, cursor, *, backwards: bool) -> tuple[int, l
     # Table and column names from the model; every value is a parameter.
     sql = (
         f"WITH hits AS (SELECT pledge_id FROM {table} WHERE {matching.sql} LIMIT %s)"  # noqa: S608
-        f" SELECT counted.n, {columns_sql(COLUMNS, 'found.')}"
+        f" SELECT counted.n, {columns_sql(LIST_COLUMNS, 'found.')}"
         " FROM (SELECT count(*) AS n FROM hits) AS counted LEFT JOIN"
-        f" (SELECT {columns_sql(COLUMNS, plain=True)} FROM {table} WHERE {page.sql}"
+        f" (SELECT {columns_sql(LIST_COLUMNS, plain=True)} FROM {table} WHERE {page.sql}"
         f" ORDER BY {order}"
         " LIMIT %s) AS found ON 1 = 1"
         f" ORDER BY {order_by(query.sort, backwards=backwards, table='found.')}"
@@ -244,7 +244,7 @@ def _narrow_rows(query: PublicQuery, cursor, *, backwards: bool) -> tuple[int, l
 
 
 def _page(query, rows, cursor, backwards: bool, last: bool, *, english: bool) -> PublicPage:
-    items = shown(converted(rows, COLUMNS), english=english)
+    items = shown(converted(rows, LIST_COLUMNS), english=english, columns=LIST_COLUMNS)
     more = len(items) > PAGE_SIZE
     items = items[:PAGE_SIZE]
     if backwards:
