@@ -64,7 +64,7 @@ def listing_where(query, *, statuses=SHOWN_STATUSES, removed_too: bool = False) 
 
 
 def _add_name_or_code(where: Where, term: str) -> None:
-    """Selectors' name_or_code_condition on the listing's own columns."""
+    """search.name_or_code_condition, on the listing's own columns."""
     try:
         where.add("credit_code = %s", normalise_credit_code(term))
         return
