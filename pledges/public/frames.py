@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 
-from .cache import cache_key
+from .cache import cache_key, is_anonymous_visit
 
 FRAME_TTL = 300
 # The path the language switcher returns to (base.html's next_path): a part of every page.
@@ -25,10 +25,10 @@ NEXT_PATH = "next_path"
 _MARK = re.compile("\ue000([a-z_]+)\ue000")
 
 
-def framed_response(request, template_name: str, parts: dict, *, shared: bool) -> HttpResponse:
+def framed_response(request, template_name: str, parts: dict) -> HttpResponse:
     """``template_name`` rendered with ``parts`` as its context: text is escaped, markup must
-    be a SafeString. ``shared``: the visitor has no session, so the frame may be used."""
-    if not shared:
+    be a SafeString. From the frame when the visitor has no session."""
+    if not is_anonymous_visit(request):
         return render(request, template_name, parts)
     names = sorted([*parts, NEXT_PATH])
     frame = caches["fragments"].get_or_set(  # this process's memory: no round trip

@@ -71,8 +71,8 @@ def _add_name_or_code(where: Where, term: str) -> None:
     except ValidationError:
         pass
     search = name_search(term)
-    vendor = _connection().vendor
-    if vendor == "postgresql" and search.grams:
+    connection = _connection()
+    if connection.vendor == "postgresql" and search.grams:
         # The expression of the GIN index listing_year_ngrams, so that the index answers it.
         where.add(
             f"to_tsvector('{SEARCH_CONFIG}'::regconfig, COALESCE(search_ngrams, ''))"
@@ -81,8 +81,8 @@ def _add_name_or_code(where: Where, term: str) -> None:
         )
         if not search.contains:
             return
-    like = "%" + _connection().ops.prep_for_like_query(search.term) + "%"
-    if vendor == "postgresql":
+    like = "%" + connection.ops.prep_for_like_query(search.term) + "%"
+    if connection.vendor == "postgresql":
         where.add("UPPER(name::text) LIKE UPPER(%s)", like)
     else:  # as Django's icontains on SQLite
         where.add("name LIKE %s ESCAPE '\\'", like)

@@ -55,16 +55,11 @@ def pledge_list(request):
             lambda: _filter_form(request, form) + _render_list(request, query),
             FRAGMENT_TTL,
         )
-    return list_response(request, main_html, shared=is_anonymous_visit(request))
-
-
-def list_response(request, main_html: str, *, shared: bool) -> HttpResponse:
-    """The list page around ``main_html`` (the filters and the list)."""
     parts = {
         "main_html": mark_safe(main_html),  # noqa: S308 (rendered by templates, escaped)
         "export_query": f"?{request.GET.urlencode()}" if request.GET else "",
     }
-    return framed_response(request, "public/pledge_list.html", parts, shared=shared)
+    return framed_response(request, "public/pledge_list.html", parts)
 
 
 # The filters' selects, whose chosen option is marked in the cached blank form.
@@ -137,9 +132,7 @@ def pledge_detail(request, pledge_id):
         "head_html": render_to_string("public/_pledge_detail_head.html", context),
         "main_html": render_to_string("public/_pledge_detail.html", context),
     }
-    return framed_response(
-        request, "public/pledge_detail.html", parts, shared=is_anonymous_visit(request)
-    )
+    return framed_response(request, "public/pledge_detail.html", parts)
 
 
 # --- CSV --------------------------------------------------------------------------------

@@ -263,6 +263,7 @@ def test_a_shared_frame_gives_the_page_a_render_gives(rf, language, template, pa
     """A visitor without a session gets the page from a frame rendered once: for each
     request, byte for byte what rendering the page for it gives (everything escaped, and a
     value that holds a mark stays text)."""
+    from django.conf import settings
     from django.contrib.auth.models import AnonymousUser
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.contrib.sessions.backends.cache import SessionStore
@@ -273,11 +274,16 @@ def test_a_shared_frame_gives_the_page_a_render_gives(rf, language, template, pa
     caches["fragments"].clear()
     with translation.override(language):
         for url in FRAME_URLS:
-            request = rf.get(url)
-            request.user, request.session = AnonymousUser(), SessionStore()
-            request._messages = FallbackStorage(request)
-            shared = framed_response(request, template, parts, shared=True).content.decode()
-            rendered = framed_response(request, template, parts, shared=False).content.decode()
+            # The same visitor twice: without a cookie (framed), and with a session cookie
+            # that holds no one (rendered for them alone).
+            requests = [rf.get(url), rf.get(url)]
+            requests[1].COOKIES[settings.SESSION_COOKIE_NAME] = "no-such-session"
+            for request in requests:
+                request.user, request.session = AnonymousUser(), SessionStore()
+                request._messages = FallbackStorage(request)
+            shared, rendered = (
+                framed_response(request, template, parts).content.decode() for request in requests
+            )
             assert shared == rendered
             assert "<script>" not in shared and "<b>" not in shared
             assert f'lang="{language}"' in shared and parts["main_html"] in shared
