@@ -1,5 +1,7 @@
 """Forms of the public pages: the list's filters and certificate verification."""
 
+import copy
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.choices import BaseChoiceIterator
@@ -14,6 +16,20 @@ from ..validators import (
 )
 
 
+class _CopiedPerForm:
+    """A field that a form copies with a copy of its widget, not a deep copy: Django deep-copies
+    every field for every form, which cost the list's filters more than checking a query.
+    Nothing of such a field changes per form but its choices, which are assigned (a new
+    attribute on the copy and its widget), never changed in place."""
+
+    def __deepcopy__(self, memo):
+        result = copy.copy(self)
+        result.widget = copy.copy(self.widget)
+        result.widget.attrs = self.widget.attrs.copy()
+        memo[id(self)] = result
+        return result
+
+
 class _PreparedChoiceMixin:
     """Checks a value against PreparedChoices by a set lookup (a ChoiceField walks its list:
     1,500 comparisons for an industry near the end)."""
@@ -24,18 +40,26 @@ class _PreparedChoiceMixin:
         return super().valid_value(value)
 
 
-class PreparedChoiceField(_PreparedChoiceMixin, forms.ChoiceField):
+class PreparedChoiceField(_CopiedPerForm, _PreparedChoiceMixin, forms.ChoiceField):
     pass
 
 
-class PreparedTypedChoiceField(_PreparedChoiceMixin, forms.TypedChoiceField):
+class PreparedTypedChoiceField(_CopiedPerForm, _PreparedChoiceMixin, forms.TypedChoiceField):
+    pass
+
+
+class SharedChoiceField(_CopiedPerForm, forms.ChoiceField):
+    pass
+
+
+class SharedCharField(_CopiedPerForm, forms.CharField):
     pass
 
 
 class PublicFilterForm(forms.Form):
     SORTS = [("newest", _("Newest first")), ("name", _("By name"))]
 
-    q = forms.CharField(
+    q = SharedCharField(
         label=_("Name or credit code"),
         required=False,
         max_length=50,
@@ -49,7 +73,7 @@ class PublicFilterForm(forms.Form):
     )
     province = PreparedChoiceField(label=_("Province"), required=False, widget=FastSelect)
     industry = PreparedChoiceField(label=_("Industry"), required=False, widget=FastSelect)
-    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORTS, widget=FastSelect)
+    sort = SharedChoiceField(label=_("Sort"), required=False, choices=SORTS, widget=FastSelect)
 
     def __init__(self, *args, choices: dict[str, "PreparedChoices"], **kwargs):
         self.prepared = choices

@@ -26,7 +26,7 @@ from . import selectors
 from .cache import cache_key, is_anonymous_visit, shared_page
 from .charts import bar_chart
 from .frames import framed_response
-from .list_items import list_items_html
+from .list_html import results_html
 from .rate_limits import refuse_page, refuse_text, search_limited
 
 FRAGMENT_TTL = 300
@@ -100,17 +100,7 @@ def _render_list(request, query) -> str:
     params = request.GET.copy()
     for name in ("after", "before", "page"):
         params.pop(name, None)
-    return render_to_string(
-        "public/_pledge_rows.html",
-        {
-            "page": page,
-            "items_html": list_items_html(page.items),
-            "count": count,
-            "more": more,
-            "base_query": params.urlencode(),
-        },
-        request=request,
-    )
+    return results_html(page, count=count, more=more, base_query=params.urlencode())
 
 
 @shared_page

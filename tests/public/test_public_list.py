@@ -1,5 +1,10 @@
 """The public list and enterprise pages: only reviewed pledges, searchable, fast to page."""
 
+import re
+from html import unescape
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 from django.core.cache import cache, caches
 from django.utils.safestring import mark_safe
@@ -17,11 +22,23 @@ def names(response):
 
 
 def response_page(response):
-    # The list is rendered into a cached fragment; its context is the fragment's.
-    for context in response.context:
-        if "page" in context:
-            return context["page"]
-    raise AssertionError("no page in the response")
+    """The page as a visitor reads it: its items' names and its pager's links."""
+    html = response.content.decode()
+    assert '<section aria-labelledby="results-heading">' in html, "no list in the response"
+    section = html[html.index('<section aria-labelledby="results-heading">') :]
+    items = re.findall(r'class="pledge-name">([^<]*)</a>', section)
+    links = dict(re.findall(r'<a rel="(\w+)" href="([^"]*)"', section))
+
+    def cursor(rel: str, name: str) -> str:
+        return parse_qs(urlsplit(unescape(links[rel])).query)[name][0] if rel in links else ""
+
+    return SimpleNamespace(
+        items=[SimpleNamespace(name=unescape(name)) for name in items],
+        is_first="first" not in links and "prev" not in links,
+        is_last="next" not in links and "last" not in links,
+        next_cursor=cursor("next", "after"),
+        previous_cursor=cursor("prev", "before"),
+    )
 
 
 def test_only_reviewed_pledges_are_public(client, publish):
@@ -300,7 +317,7 @@ def test_list_items_escape_every_value_and_mark_a_revocation(language, revoked, 
 
     from django.utils import translation
 
-    from pledges.public.list_items import list_items_html
+    from pledges.public.list_html import list_items_html
 
     hostile = '<b onclick="x">A&B</b>'
     listed = SimpleNamespace(
@@ -318,3 +335,24 @@ def test_list_items_escape_every_value_and_mark_a_revocation(language, revoked, 
     assert 'class="card pledge-item revoked"' in second
     assert f'<span class="state state-revoked">{revoked}</span>' in second
     assert f"{reason}&lt;script&gt;alert(1)&lt;/script&gt;" in second
+
+
+def test_the_results_heading_and_pager_escape_the_query_and_cursors():
+    from django.utils import translation
+
+    from pledges.public.list_html import results_html
+
+    middle = SimpleNamespace(
+        items=[], is_first=False, is_last=False, next_cursor='n"x', previous_cursor="p<y"
+    )
+    with translation.override("en"):
+        html = results_html(middle, count=1, more=False, base_query='q=a&sort="x"')
+        assert "1 signatory</h2>" in html and "No published pledge matches" in html
+        assert 'href="?q=a&amp;sort=&quot;x&quot;"' in html  # the first page
+        assert 'href="?q=a&amp;sort=&quot;x&quot;&amp;before=p&lt;y"' in html
+        assert 'href="?q=a&amp;sort=&quot;x&quot;&amp;after=n&quot;x"' in html
+        assert 'href="?q=a&amp;sort=&quot;x&quot;&amp;page=last"' in html
+    first = SimpleNamespace(items=[], is_first=True, is_last=True)
+    with translation.override("zh-hans"):
+        html = results_html(first, count=1000, more=True, base_query="")
+    assert "超过 1000 家签署企业" in html and "<a rel=" not in html
