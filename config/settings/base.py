@@ -81,14 +81,19 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'chengxin.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # An unreachable server fails a request (and /healthz) in seconds, not a TCP timeout.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 # A read-only PostgreSQL replica (streaming replication) for the public pages: when set, the
 # published record's reads go there (config.db_router); everything else stays on the primary.
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
-    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+for _database in DATABASES.values():
+    if _database["ENGINE"].endswith("postgresql"):
+        options = _database.setdefault("OPTIONS", {})
+        # An unreachable server fails a request (and /healthz) in seconds, not a TCP timeout.
+        options.setdefault("connect_timeout", 5)
+        # A statement run five times on a connection is prepared. Only the public list's
+        # reads can be (pledges.public.listing_sql.fetch); Django writes the values into
+        # its own statements. PgBouncer keeps them in transaction mode from version 1.21.
+        options.setdefault("prepare_threshold", 5)
 PUBLIC_READS_ON_REPLICA = "replica" in DATABASES
 DATABASE_ROUTERS = ["config.db_router.PublicReadsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -89,3 +89,33 @@ def test_a_credit_code_finds_its_listing(listings, campaign):
     code = Listing.objects.get(pk=listings[1].pk).credit_code
     where = listing_where(selectors.PublicQuery(year=campaign.year, q=code.lower()))
     assert [row[0] for row in _read(("pledge_id",), where.sql, where.params)] == [listings[1].pk]
+
+
+def test_a_prepared_statement_finds_what_the_first_run_found(listings, campaign):
+    """On PostgreSQL a statement run often is prepared, then planned once for any values (its
+    generic plan): the answers must not change when that happens."""
+    from django.db import connection
+
+    queries = [
+        {"province": "63"},
+        {"province": "44", "industry": "C"},
+        {"q": "质量"},
+        {"q": "有限公司", "sort": "name"},
+    ]
+
+    def answers():
+        return [
+            [p.pk for p in selectors.list_page(
+                selectors.PublicQuery(year=campaign.year, **query), english=False
+            )[0].items]
+            for query in queries
+        ]  # fmt: skip
+
+    first = answers()
+    assert all(first)
+    for _ in range(connection.settings_dict["OPTIONS"].get("prepare_threshold") or 3):
+        assert answers() == first
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+            assert cursor.fetchone()[0] >= len(queries)
