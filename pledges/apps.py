@@ -8,7 +8,8 @@ class PledgesConfig(AppConfig):
     verbose_name = _("Pledges")
 
     def ready(self):
-        from .certificates import checks  # noqa: F401 - registers the system checks
+        from . import checks  # noqa: F401 - registers the system checks
+        from .certificates import checks as certificate_checks  # noqa: F401
         from .roles import ensure_roles
 
         # Permissions exist only after migrate has run, so the roles are set up then.

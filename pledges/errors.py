@@ -46,3 +46,18 @@ class NotAllowed(DomainError):
 
 class EnterpriseExists(DomainError):
     default_message = _("An enterprise with this credit code is already registered.")
+
+
+class CalendarNotCovered(DomainError):
+    """The working-day calendar (the chinesecalendar package) has no data for a date."""
+
+    def __init__(self, day):
+        self.day = day
+        super().__init__(
+            _(
+                "The working-day calendar does not cover %(date)s yet, so the public notice "
+                "period cannot be counted. An administrator must update the calendar package "
+                "(chinesecalendar) to a version that includes that year."
+            )
+            % {"date": day.isoformat()}
+        )

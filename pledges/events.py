@@ -198,3 +198,33 @@ def banned_term_event(action, *, actor, term: str) -> AuditEvent:
 
 def messages_retried_event(*, actor, message_ids: list[int]) -> AuditEvent:
     return _record(Action.MESSAGES_RETRIED, actor=actor, message_ids=message_ids)
+
+
+def notice_started_events(*, listings, until, at) -> None:
+    """Public notice began ``at`` for these listings (an approval or an approved change),
+    until the end of ``until``; by the system, as the decision's consequence."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            action=Action.NOTICE_STARTED,
+            created_at=at,
+            enterprise_id=listing.enterprise_id,
+            pledge_id=listing.pledge_id,
+            campaign_id=listing.campaign_id,
+            details={"until": until.isoformat()},
+        )
+        for listing in listings
+    )
+
+
+def notice_ended_events(*, listings, at) -> None:
+    """These listings' public notice ended without an upheld objection: final ``at``."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            action=Action.NOTICE_ENDED,
+            created_at=at,
+            enterprise_id=listing.enterprise_id,
+            pledge_id=listing.pledge_id,
+            campaign_id=listing.campaign_id,
+        )
+        for listing in listings
+    )

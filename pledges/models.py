@@ -384,6 +384,8 @@ class AuditEvent(models.Model):
         BANNED_TERM_ADDED = "banned_term_added", _("Banned term added")
         BANNED_TERM_REMOVED = "banned_term_removed", _("Banned term removed")
         MESSAGES_RETRIED = "messages_retried", _("Messages sent again")
+        NOTICE_STARTED = "notice_started", _("Public notice started")
+        NOTICE_ENDED = "notice_ended", _("Public notice ended: final")
 
     action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     actor = models.ForeignKey(
@@ -667,6 +669,11 @@ class Listing(models.Model):
         _("SHA-256 of the certificate"), max_length=64, blank=True
     )
     certificate_issued_on = models.DateField(_("certificate issued on"), null=True)
+    # Public notice (公示): the last working day of the notice period of the latest approval
+    # or approved change (none when notice is off), and when the listing became final (the
+    # period ended without an upheld objection; at approval when there was no notice).
+    notice_until = models.DateField(_("in public notice until"), null=True, blank=True)
+    final_at = models.DateTimeField(_("final"), null=True, blank=True)
     # Approved corrections of public details, oldest first: {"on", "field", "before", "after"}.
     corrections = models.JSONField(_("corrections"), default=list, blank=True)
     search_ngrams = models.TextField(editable=False, blank=True, default="")
@@ -735,6 +742,12 @@ class Listing(models.Model):
                 fields=["year", "province", "section", "sequence"],
                 name="listing_feed_place_section",
             ),
+            # The notices still running, for the task that ends them.
+            models.Index(
+                fields=["notice_until"],
+                name="listing_in_notice",
+                condition=models.Q(final_at=None),
+            ),
         ]
 
     def __str__(self):
@@ -747,6 +760,11 @@ class Listing(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.status == self.Status.REVOKED
+
+    @property
+    def in_notice(self) -> bool:
+        """Listed, and its public notice period not over yet."""
+        return self.status == self.Status.LISTED and self.final_at is None
 
     @property
     def website_link(self) -> str:

@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError
 
 from .services import notifications
 from .services.certificates import certificate_fail, certificate_issue, certificates_sweep
+from .services.notice import notices_end
 from .services.outbox import message_send
 from .services.recovery import owed_work_requeue
 
@@ -67,3 +68,9 @@ def sweep_certificates() -> int:
 def requeue_owed_work() -> dict:
     """Beat, every few seconds: owed certificates and messages whose task was lost."""
     return owed_work_requeue()
+
+
+@shared_task
+def end_notices() -> int:
+    """Beat: listings whose public notice period is over become final."""
+    return notices_end()

@@ -270,6 +270,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pledges.tasks.requeue_owed_work",
         "schedule": OWED_WORK_REQUEUE_SECONDS / 2,
     },
+    # A notice period ends at midnight (China time); checked every ten minutes.
+    "end-notices": {"task": "pledges.tasks.end_notices", "schedule": 600.0},
 }
 
 # --- Security defaults (production tightens them) ---------------------------------------
@@ -345,6 +347,9 @@ REVIEW_REQUIRE_MFA = env.bool("REVIEW_REQUIRE_MFA", default=False)
 REVIEW_CLAIM_MINUTES = env.int("REVIEW_CLAIM_MINUTES", default=30)
 # Submitted pledges waiting longer than this stand out in the queue.
 REVIEW_OVERDUE_DAYS = env.int("REVIEW_OVERDUE_DAYS", default=5)
+# Public notice (公示): an approval or an approved change of public details stands this many
+# Chinese working days before the listing is final (0: no notice, final at once).
+NOTICE_WORKING_DAYS = env.int("NOTICE_WORKING_DAYS", default=5)
 # Printed on certificates as the issuer.
 CERTIFICATE_ISSUER = env("CERTIFICATE_ISSUER", default="中国质量检验协会")
 # The sweep re-queues certificates still not ready this long after the approval.

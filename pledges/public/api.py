@@ -105,9 +105,16 @@ def _item(url: str, row: dict) -> dict:
         "revoked_at": _timestamp(row["revoked_at"]),
         "revocation_reason": row["revocation_reason"] or None,
         "certificate_number": row["certificate_number"] or None,
+        "notice_until": _notice_until(row),
+        "final_at": _timestamp(row["final_at"]),
         "corrections": row["corrections"],
         "updated_at": _timestamp(row["updated_at"]),
     }
+
+
+def _notice_until(row: dict) -> str | None:
+    in_notice = row["status"] == "listed" and row["final_at"] is None
+    return row["notice_until"].isoformat() if in_notice and row["notice_until"] else None
 
 
 def _timestamp(value: datetime | None) -> str | None:

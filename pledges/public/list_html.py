@@ -60,14 +60,16 @@ def _pager(page, base_query: str) -> list[str]:
 
 
 def list_items_html(listings) -> str:
-    """One <li> per PublicListing; a revoked one is marked, with the public reason."""
+    """One <li> per PublicListing; a revoked one is marked, with the public reason, and one
+    still in public notice is marked so."""
     revoked_mark = f' <span class="state state-revoked">{escape(_("Revoked"))}</span>'
+    notice_mark = f' <span class="state state-notice">{escape(_("In public notice"))}</span>'
     return "\n".join(
         _ITEM.format(
             revoked=" revoked" if listing.is_revoked else "",
             url=escape(listing.url),
             name=escape(listing.name),
-            mark=revoked_mark if listing.is_revoked else "",
+            mark=revoked_mark if listing.is_revoked else notice_mark if listing.in_notice else "",
             code=escape(listing.credit_code),
             province=escape(listing.province_name),
             industry=escape(listing.industry_name),

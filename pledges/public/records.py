@@ -33,6 +33,8 @@ COLUMNS = (
     "revocation_reason",
     "certificate_number",
     "corrections",
+    "notice_until",
+    "final_at",
 )
 
 
@@ -47,6 +49,7 @@ LIST_COLUMNS = (
     "industry_id",
     "approved_at",
     "revocation_reason",
+    "final_at",
 )
 
 
@@ -71,6 +74,8 @@ class PublicListing:
     revocation_reason: str = ""
     certificate_number: str = ""
     corrections: list = field(default_factory=list)
+    notice_until: date | None = None
+    final_at: datetime | None = None
     # Named in the reader's language.
     province_name: str = ""
     industry_name: str = ""
@@ -79,10 +84,11 @@ class PublicListing:
     pledge_text: str = ""
     url: str = ""
 
-    # The model's own answers (they read only status and website).
+    # The model's own answers (they read only status, final_at and website).
     Status = Listing.Status
     is_public = Listing.is_public
     is_revoked = Listing.is_revoked
+    in_notice = Listing.in_notice
     website_link = Listing.website_link
 
 

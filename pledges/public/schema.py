@@ -135,6 +135,8 @@ _PLEDGE = {
         "revoked_at",
         "revocation_reason",
         "certificate_number",
+        "notice_until",
+        "final_at",
         "corrections",
         "updated_at",
     ],
@@ -197,6 +199,22 @@ _PLEDGE = {
         "certificate_number": {
             "type": ["string", "null"],
             "description": "Null until the certificate has been issued.",
+        },
+        "notice_until": {
+            "type": ["string", "null"],
+            "format": "date",
+            "description": (
+                "While the pledge is in public notice (公示期), the last day of the notice "
+                "period, China time; null once it is final (or revoked)."
+            ),
+        },
+        "final_at": {
+            **_NULLABLE_TIMESTAMP,
+            "description": (
+                "When the pledge became final: its public notice period ended (or it was "
+                "published without one). Null while in notice, and for a revoked pledge "
+                "that was revoked during its notice."
+            ),
         },
         "updated_at": {
             **_TIMESTAMP,

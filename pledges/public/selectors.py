@@ -328,6 +328,8 @@ _PUBLIC_FIELDS = {
     "signed_on": F("signed_on"),
     "revocation_reason": F("revocation_reason"),
     "certificate_number": F("certificate_number"),
+    "notice_until": F("notice_until"),
+    "final_at": F("final_at"),
 }
 _NAMES = {
     "province_name": F("province__name"),
@@ -549,6 +551,8 @@ class Verification:
     # For a superseded certificate: the number that replaced it (empty while it is rendered).
     replaced_by: str = ""
     superseded_on: date | None = None
+    # A valid certificate whose listing is still in public notice: the notice's last day.
+    notice_until: date | None = None
 
     @property
     def is_valid(self) -> bool:
@@ -592,6 +596,7 @@ def certificate_verification(number: str) -> Verification:
             issued_on=listing.certificate_issued_on,
             sha256=listing.certificate_sha256,
             revocation=revoked,
+            notice_until=listing.notice_until if listing.in_notice else None,
         )
     superseded = (
         SupersededCertificate.objects.select_related("pledge__campaign", "pledge__listing")

@@ -157,6 +157,7 @@ def export_csv(request):
                 states[row["status"]],
                 row["revocation_reason"],
                 row["certificate_number"],
+                _date(_notice_until(row)),
             ]
 
     header = [
@@ -170,6 +171,7 @@ def export_csv(request):
         _("State"),
         _("Revocation reason"),
         _("Certificate number"),
+        _("In public notice until"),
     ]
     suffix = query.year or "all-years"
     response = csv_response(
@@ -178,6 +180,12 @@ def export_csv(request):
     # Headers and names follow the language, chosen by Accept-Language or the cookie.
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
     return public_response(response)
+
+
+def _notice_until(row: dict) -> date | None:
+    """The last day of a listed row's public notice, while it runs."""
+    in_notice = row["status"] == Listing.Status.LISTED and row["final_at"] is None
+    return row["notice_until"] if in_notice else None
 
 
 def _date(value: date | None) -> str:

@@ -23,6 +23,7 @@ from ..roles import STAFF_CANNOT_JOIN, is_reviewer
 from ..search import name_ngrams
 from ..storage import discard_private_file, store_private_upload
 from .certificates import certificates_supersede
+from .notice import notice_until_for
 from .publication import listings_correct
 
 Action = AuditEvent.Action
@@ -158,6 +159,7 @@ def _decide(change: ProfileChange, to: str, actor, reason: str = "") -> None:
 def profile_change_approve(*, change: ProfileChange, actor) -> ProfileChange:
     """Publish the change: the enterprise's public details, every listing of it (with the
     correction in its public history), and, after a rename, new certificates."""
+    notice_until = notice_until_for(timezone.now())
     with transaction.atomic():
         _decide(change, ProfileChange.State.APPROVED, actor)
         enterprise = Enterprise.objects.select_for_update().get(pk=change.enterprise_id)
@@ -173,7 +175,12 @@ def profile_change_approve(*, change: ProfileChange, actor) -> ProfileChange:
         event = events.profile_change_event(
             Action.PROFILE_CHANGE_APPROVED, change=change, actor=actor
         )
-        listings_correct(enterprise=enterprise, changes=change.changes, at=event.created_at)
+        listings_correct(
+            enterprise=enterprise,
+            changes=change.changes,
+            at=event.created_at,
+            notice_until=notice_until,
+        )
         if "name" in change.changes:
             certificates_supersede(enterprise=enterprise, issued_for=change.changes["name"][0])
     change.enterprise = enterprise

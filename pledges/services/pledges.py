@@ -31,6 +31,7 @@ from ..models import (
 )
 from ..storage import discard_private_file, store_private_upload
 from .certificates import certificate_owe
+from .notice import notice_until_for
 from .notifications import members
 from .outbox import messages_owe
 from .publication import listing_publish, listing_revoke, listing_take_down
@@ -233,7 +234,10 @@ _DECIDED = {"claimed_by": None, "claimed_at": None}
 
 
 def pledge_approve(*, pledge: Pledge, actor) -> Pledge:
-    """Publish the pledge: the certificate it is owed commits (or not) with the decision."""
+    """Publish the pledge, in public notice: the certificate it is owed commits (or not) with
+    the decision. Refused when the working-day calendar cannot count the notice."""
+    decided_at = timezone.now()
+    notice_until = notice_until_for(decided_at)
     with transaction.atomic():
         event = _transition(
             pledge,
@@ -241,10 +245,10 @@ def pledge_approve(*, pledge: Pledge, actor) -> Pledge:
             to=State.APPROVED,
             action=Action.PLEDGE_APPROVED,
             actor=actor,
-            decided_at=timezone.now(),
+            decided_at=decided_at,
             **_DECIDED,
         )
-        listing_publish(pledge=pledge)
+        listing_publish(pledge=pledge, notice_until=notice_until)
         certificate_owe(pledge=pledge)
         _members_told(event)
     return pledge

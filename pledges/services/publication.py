@@ -7,12 +7,13 @@ seen. Each publication takes the next public data version under a row lock: publ
 commit in version order, which is what the feed's cursor relies on.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .. import events
 from ..models import (
     SHOWN_STATUSES,
     AuditEvent,
@@ -65,6 +66,8 @@ RECORD_FIELDS = (
     "certificate_issued_on",
     "corrections",
     "search_ngrams",
+    "notice_until",
+    "final_at",
 )
 
 
@@ -119,8 +122,9 @@ def _current(listing: Listing) -> dict:
     }
 
 
-def listing_publish(*, pledge: Pledge) -> Listing:
-    """An approval: the pledge is listed with the enterprise's details as approved."""
+def listing_publish(*, pledge: Pledge, notice_until: date | None) -> Listing:
+    """An approval: the pledge is listed with the enterprise's details as approved, in public
+    notice until the end of ``notice_until`` (None: final at once)."""
     version, now = _next_version()
     enterprise = pledge.enterprise
     values = {
@@ -132,11 +136,15 @@ def listing_publish(*, pledge: Pledge) -> Listing:
         "text_sha256": pledge.text_sha256,
         "signed_on": china_date(pledge.submitted_at),
         "approved_at": pledge.decided_at,
+        "notice_until": notice_until,
+        "final_at": None if notice_until else pledge.decided_at,
         "sequence": version,
         "changed_at": now,
     }
     listing, _created = Listing.objects.update_or_create(pledge=pledge, defaults=values)
     _tally(values, Status.LISTED, 1)
+    if notice_until:
+        events.notice_started_events(listings=[listing], until=notice_until, at=now)
     return listing
 
 
@@ -207,9 +215,12 @@ def corrections_of(changes: dict, at: datetime) -> list[dict]:
     ]
 
 
-def listings_correct(*, enterprise: Enterprise, changes: dict, at: datetime) -> list[int]:
+def listings_correct(
+    *, enterprise: Enterprise, changes: dict, at: datetime, notice_until: date | None
+) -> list[int]:
     """An approved change of public details: every shown listing of the enterprise takes the
-    new values and records the correction. Returns the listings' pledge ids."""
+    new values and records the correction; the listed ones are in public notice again until
+    the end of ``notice_until`` (None: no notice). Returns the listings' pledge ids."""
     listings = list(
         Listing.objects.select_for_update().filter(enterprise=enterprise, status__in=SHOWN_STATUSES)
     )
@@ -226,10 +237,37 @@ def listings_correct(*, enterprise: Enterprise, changes: dict, at: datetime) -> 
         listing.sequence = version + offset
         listing.changed_at = now
         _tally(_current(listing), listing.status, 1)
+    noticed = [listing for listing in listings if notice_until and listing.status == Status.LISTED]
+    for listing in noticed:
+        listing.notice_until, listing.final_at = notice_until, None
     Listing.objects.bulk_update(
-        listings, [*new_values, "corrections", "sequence", "changed_at"], batch_size=500
+        listings,
+        [*new_values, "corrections", "notice_until", "final_at", "sequence", "changed_at"],
+        batch_size=500,
     )
+    if noticed:
+        events.notice_started_events(listings=noticed, until=notice_until, at=now)
     return [listing.pk for listing in listings]
+
+
+def listings_end_notice(*, today: date) -> int:
+    """Listings whose notice period ended before ``today`` (China's date) become final.
+    Returns how many; none the second time."""
+    due = Listing.objects.filter(status=Status.LISTED, final_at=None, notice_until__lt=today)
+    candidates = list(due.values_list("pk", flat=True))
+    if not candidates:  # the common case: no version taken, nothing locked
+        return 0
+    version, now = _next_version(len(candidates))
+    # Read again under the version lock: a run at the same moment waited for it, and now
+    # finds what the first one ended already gone.
+    listings = list(due.filter(pk__in=candidates).select_for_update().order_by("pk"))
+    for offset, listing in enumerate(listings):
+        listing.final_at = now
+        listing.sequence = version + offset
+        listing.changed_at = now
+    Listing.objects.bulk_update(listings, ["final_at", "sequence", "changed_at"], batch_size=500)
+    events.notice_ended_events(listings=listings, at=now)
+    return len(listings)
 
 
 # --- Rebuilding from the decisions -----------------------------------------------------------
@@ -257,6 +295,7 @@ def expected_listings() -> dict[int, dict]:
     certificates = {
         c.pledge_id: c for c in Certificate.objects.exclude(number="").exclude(rendered_at=None)
     }
+    notices = _notices()
     expected = {}
     for pledge in pledges:
         revoked = ends.get(pledge.pk, {}).get(Action.PLEDGE_REVOKED)
@@ -282,6 +321,10 @@ def expected_listings() -> dict[int, dict]:
                 if event.created_at >= pledge.decided_at
                 for entry in corrections_of(event.details.get("changes", {}), event.created_at)
             ],
+            # No notice recorded: published without one, final when approved.
+            "notice_until": None,
+            "final_at": pledge.decided_at,
+            **notices.get(pledge.pk, {}),
         }
         if taken_down:
             values.update(
@@ -291,6 +334,22 @@ def expected_listings() -> dict[int, dict]:
             )
         expected[pledge.pk] = values
     return expected
+
+
+def _notices() -> dict[int, dict]:
+    """Per pledge, its latest notice period and when it ended, from the notice events."""
+    notices: dict[int, dict] = {}
+    for event in AuditEvent.objects.filter(
+        action__in=(Action.NOTICE_STARTED, Action.NOTICE_ENDED)
+    ).order_by("created_at", "id"):
+        if event.action == Action.NOTICE_STARTED:
+            until = date.fromisoformat(event.details["until"])
+            notices[event.pledge_id] = {"notice_until": until, "final_at": None}
+        else:
+            notices.setdefault(event.pledge_id, {"notice_until": None})["final_at"] = (
+                event.created_at
+            )
+    return notices
 
 
 def record_drift() -> list[str]:

@@ -237,6 +237,8 @@ def test_an_api_item_says_everything_public_and_links_to_its_page(client, publis
         "revoked_at": None,
         "revocation_reason": None,
         "certificate_number": pledge.certificate.number,
+        "notice_until": None,  # no notice in these tests: final at approval
+        "final_at": item["approved_at"],
         "corrections": [],
         "updated_at": item["updated_at"],
     }
@@ -262,6 +264,7 @@ def test_csv_columns_in_chinese_and_english(client, publish, campaign):
         "State",
         "Revocation reason",
         "Certificate number",
+        "In public notice until",
     ]
     assert row["Year"] == str(campaign.year)
     assert row["Province"] == "Beijing Municipality"

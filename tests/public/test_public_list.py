@@ -321,8 +321,9 @@ def test_list_items_escape_every_value_and_mark_a_revocation(language, revoked, 
 
     hostile = '<b onclick="x">A&B</b>'
     listed = SimpleNamespace(
-        is_revoked=False, url="/pledges/1/", name=hostile, credit_code="91110000MA01", year=2026,
-        province_name="北京市", industry_name="<i>", revocation_reason="",
+        is_revoked=False, in_notice=False, url="/pledges/1/", name=hostile,
+        credit_code="91110000MA01", year=2026, province_name="北京市", industry_name="<i>",
+        revocation_reason="",
     )  # fmt: skip
     withdrawn = SimpleNamespace(**{**vars(listed), "is_revoked": True, "url": "/pledges/2/"})
     withdrawn.revocation_reason = "<script>alert(1)</script>"
