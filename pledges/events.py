@@ -228,3 +228,19 @@ def notice_ended_events(*, listings, at) -> None:
         )
         for listing in listings
     )
+
+
+def objection_event(action, *, objection, actor=None, reason: str = "", **details) -> AuditEvent:
+    """An objection confirmed, responded to or answered; on the listing's pledge. Nothing of
+    the objector is recorded here (the timeline is shown to the enterprise)."""
+    listing = objection.listing
+    return _record(
+        action,
+        actor=actor,
+        enterprise=listing.enterprise,
+        pledge=listing.pledge,
+        campaign=listing.campaign,
+        reason=reason,
+        objection=objection.pk,
+        **details,
+    )

@@ -3,6 +3,7 @@
 from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from .storage import UPLOAD_SUFFIXES
 from .validators import inspect_upload
@@ -41,3 +42,16 @@ class FastSelect(forms.Select):
         )
         attributes = flatatt(self.build_attrs(self.attrs, {**(attrs or {}), "name": name}))
         return format_html("<select{}>{}</select>", attributes, options)
+
+
+class EvidenceForm(forms.Form):
+    """Up to three evidence files, each checked by its content (an objection, a response)."""
+
+    evidence_1 = UploadField(label=_("Evidence (PDF, JPEG or PNG)"), required=False)
+    evidence_2 = UploadField(label=_("More evidence"), required=False)
+    evidence_3 = UploadField(label=_("More evidence"), required=False)
+
+    def evidence(self) -> list:
+        """The files given, each with its ``checked_type``."""
+        names = ("evidence_1", "evidence_2", "evidence_3")
+        return [upload for upload in (self.cleaned_data.get(n) for n in names) if upload]

@@ -70,6 +70,10 @@ def stamped_page_upload_to(instance, filename):
     return f"stamped-pages/{uuid.uuid4().hex}{_suffix(filename)}"
 
 
+def evidence_upload_to(instance, filename):
+    return f"objection-evidence/{uuid.uuid4().hex}{_suffix(filename)}"
+
+
 def _suffix(filename: str) -> str:
     # The name is chosen by us; only a suffix of the types the upload check accepts is kept.
     suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
@@ -386,6 +390,9 @@ class AuditEvent(models.Model):
         MESSAGES_RETRIED = "messages_retried", _("Messages sent again")
         NOTICE_STARTED = "notice_started", _("Public notice started")
         NOTICE_ENDED = "notice_ended", _("Public notice ended: final")
+        OBJECTION_CONFIRMED = "objection_confirmed", _("Objection received")
+        OBJECTION_RESPONDED = "objection_responded", _("Enterprise responded to an objection")
+        OBJECTION_ANSWERED = "objection_answered", _("Objection answered")
 
     action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     actor = models.ForeignKey(
@@ -443,6 +450,11 @@ class AuditEvent(models.Model):
             Action.PLEDGE_REJECTED,
             Action.PLEDGE_REVOKED,
             Action.PLEDGE_TAKEN_DOWN,
+            Action.NOTICE_STARTED,
+            Action.NOTICE_ENDED,
+            Action.OBJECTION_CONFIRMED,
+            Action.OBJECTION_RESPONDED,
+            Action.OBJECTION_ANSWERED,
         }
     )
     DECISION_ACTIONS = frozenset(
@@ -674,6 +686,11 @@ class Listing(models.Model):
     # period ended without an upheld objection; at approval when there was no notice).
     notice_until = models.DateField(_("in public notice until"), null=True, blank=True)
     final_at = models.DateTimeField(_("final"), null=True, blank=True)
+    # An objection is being examined (shown without its grounds or its author); a listing
+    # under review does not become final.
+    objection_open = models.BooleanField(_("under review after an objection"), default=False)
+    # Answered objections, oldest first: {"on", "outcome", "reason"} (the public reason).
+    objection_outcomes = models.JSONField(_("objection outcomes"), default=list, blank=True)
     # Approved corrections of public details, oldest first: {"on", "field", "before", "after"}.
     corrections = models.JSONField(_("corrections"), default=list, blank=True)
     search_ngrams = models.TextField(editable=False, blank=True, default="")
@@ -929,6 +946,9 @@ class OutboxMessage(models.Model):
         CERTIFICATE = "certificate", _("Certificate ready")
         INVITATION = "invitation", _("Invitation")
         PASSWORD = "password", _("Choose a password")
+        OBJECTION_CONFIRM = "objection_confirm", _("Confirm an objection")
+        OBJECTION_FILED = "objection_filed", _("Objection to a listing")
+        OBJECTION_ANSWER = "objection_answer", _("Answer to an objection")
 
     class State(models.TextChoices):
         OWED = "owed", _("Owed")
@@ -984,3 +1004,118 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.kind} → {self.email} ({self.state})"
+
+
+class Objection(models.Model):
+    """An objection to a public listing (异议), under the objector's real name. It counts once
+    the objector confirmed it from the mailed link; the association answers it in writing
+    within OBJECTION_WORKING_DAYS. Nothing of the objector is ever public, nor shown to the
+    enterprise."""
+
+    class State(models.TextChoices):
+        UNCONFIRMED = "unconfirmed", _("Waiting for e-mail confirmation")
+        OPEN = "open", _("Under review")
+        ANSWERED = "answered", _("Answered")
+
+    class Relationship(models.TextChoices):
+        CUSTOMER = "customer", _("Customer or buyer")
+        CONSUMER = "consumer", _("Consumer")
+        COMPETITOR = "competitor", _("Competitor")
+        PARTNER = "partner", _("Supplier or business partner")
+        EMPLOYEE = "employee", _("Employee or former employee")
+        AUTHORITY = "authority", _("Regulator or public body")
+        OTHER = "other", _("Other")
+
+    class Ground(models.TextChoices):
+        FALSE_DETAILS = "false_details", _("Its published details are false")
+        QUALITY = "quality", _("Quality or safety problems with its products or services")
+        BROKEN_PLEDGE = "broken_pledge", _("It does not keep the pledge")
+        PENALTIES = "penalties", _("Administrative penalties or illegal conduct")
+        ABUSIVE = "abusive", _("The listing is abusive or misleading")
+        OTHER = "other", _("Other")
+
+    class Outcome(models.TextChoices):
+        DISMISSED = "dismissed", _("Dismissed")
+        REVOKED = "revoked", _("Upheld: the pledge was revoked")
+        CHANGES = "changes", _("Upheld: the enterprise must correct it")
+
+    listing = models.ForeignKey(
+        Listing, on_delete=models.PROTECT, related_name="objections", verbose_name=_("listing")
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=State.choices, default=State.UNCONFIRMED
+    )
+    # The objector: private, seen by reviewers only.
+    name = models.CharField(_("real name"), max_length=50)
+    email = models.EmailField(_("e-mail address"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    relationship = models.CharField(
+        _("relationship to the enterprise"), max_length=12, choices=Relationship.choices
+    )
+    grounds = models.JSONField(_("grounds"), default=list)
+    statement = models.TextField(_("statement"), max_length=3000)
+    language = models.CharField(_("language"), max_length=10)
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # The last working day for the association's written answer.
+    answer_due = models.DateField(_("answer due"), null=True, blank=True)
+    # The enterprise's side (it never learns who objected).
+    response = models.TextField(_("enterprise's response"), max_length=3000, blank=True)
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+    # The association's answer.
+    findings = models.TextField(_("findings (internal)"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, blank=True)
+    public_reason = models.TextField(_("public reason"), max_length=500, blank=True)
+    answer = models.TextField(_("written answer to the objector"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["answer_due", "pk"]
+        indexes = [
+            models.Index(fields=["state", "answer_due"], name="objection_queue"),
+            models.Index(fields=["email", "created_at"], name="objection_by_email"),
+        ]
+
+    def __str__(self):
+        return f"{self.listing_id} · {self.get_state_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+
+class ObjectionEvidence(models.Model):
+    """A file for an objection: the objector's (reviewers only) or the enterprise's."""
+
+    class Party(models.TextChoices):
+        OBJECTOR = "objector", _("Objector")
+        ENTERPRISE = "enterprise", _("Enterprise")
+
+    objection = models.ForeignKey(
+        Objection, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("objection")
+    )
+    party = models.CharField(_("from"), max_length=10, choices=Party.choices)
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=evidence_upload_to, max_length=200
+    )
+    content_type = models.CharField(_("content type"), max_length=50)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.objection_id} · {self.party}"

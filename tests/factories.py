@@ -2,7 +2,8 @@
 
 import io
 import itertools
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
@@ -136,3 +137,44 @@ def submitted_pledge(enterprise, campaign, actor, *, stamped_pdf: bool = False):
     """A complete pledge, submitted through the real services."""
     draft = complete_draft(enterprise, campaign, actor, stamped_pdf=stamped_pdf)
     return services.pledge_submit(pledge=draft, actor=actor)
+
+
+# A day whose answer due date (OBJECTION_WORKING_DAYS later) the working-day calendar covers
+# whatever day the tests run: confirming counts the deadline from "today".
+OBJECTION_CONFIRMED_AT = datetime(2025, 9, 26, 2, 0, tzinfo=UTC)
+
+
+def objection(
+    listing,
+    *,
+    name: str = "李实名",
+    email: str = "objector@example.org",
+    confirmed: bool = True,
+    evidence: bytes | None = None,
+    statement: str = "该企业公布的地址与营业执照不符，已向市场监管部门核实。",
+):
+    """An objection to ``listing`` (by its author, from one client address), confirmed on
+    ``OBJECTION_CONFIRMED_AT`` unless ``confirmed`` is False."""
+    from pledges.services.objections import objection_confirm, objection_submit
+
+    files = []
+    if evidence is not None:
+        file = upload(evidence, "evidence.png")
+        file.checked_type = "image/png"
+        files.append(file)
+    made = objection_submit(
+        listing=listing,
+        name=name,
+        email=email,
+        phone="13800001111",
+        relationship="customer",
+        grounds=["false_details"],
+        statement=statement,
+        language="zh-hans",
+        client_ip="203.0.113.9",
+        evidence=files,
+    )
+    if confirmed:
+        with mock.patch.object(timezone, "now", lambda: OBJECTION_CONFIRMED_AT):
+            objection_confirm(objection=made)
+    return made

@@ -38,6 +38,10 @@ REVIEW_URLS = {
     "staff": ("get", "administrator"),
     "staff_add": ("post", "administrator"),
     "staff_remove": ("post", "administrator"),
+    "objections": ("get", "reviewer"),
+    "objection": ("get", "reviewer"),
+    "objection_answer": ("post", "reviewer"),
+    "objection_evidence": ("get", "reviewer"),
 }
 
 

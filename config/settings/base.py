@@ -350,6 +350,9 @@ REVIEW_OVERDUE_DAYS = env.int("REVIEW_OVERDUE_DAYS", default=5)
 # Public notice (公示): an approval or an approved change of public details stands this many
 # Chinese working days before the listing is final (0: no notice, final at once).
 NOTICE_WORKING_DAYS = env.int("NOTICE_WORKING_DAYS", default=5)
+# The association answers an objection in writing within this many working days (the
+# enterprise information disclosure rules allow 20); later ones stand out in the queue.
+OBJECTION_WORKING_DAYS = env.int("OBJECTION_WORKING_DAYS", default=20)
 # Printed on certificates as the issuer.
 CERTIFICATE_ISSUER = env("CERTIFICATE_ISSUER", default="中国质量检验协会")
 # The sweep re-queues certificates still not ready this long after the approval.

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from ..fields import ProvinceField, UploadField
+from ..fields import EvidenceForm, ProvinceField, UploadField
 from ..models import Enterprise, Industry, Pledge, Province
 from ..validators import (
     credit_code_province,
@@ -192,3 +192,16 @@ class PledgeForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Colleague's e-mail address"), max_length=254)
+
+
+class ObjectionResponseForm(EvidenceForm):
+    response = forms.CharField(
+        label=_("Your response"),
+        help_text=_("Read by the association's reviewers, with the files you add."),
+        min_length=10,
+        max_length=3000,
+        validators=[validate_plain_text],
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+
+    field_order = ["response", "evidence_1", "evidence_2", "evidence_3"]

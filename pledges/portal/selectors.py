@@ -7,7 +7,15 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Membership
 
-from ..models import AuditEvent, Campaign, Enterprise, OutboxMessage, Pledge, ProfileChange
+from ..models import (
+    AuditEvent,
+    Campaign,
+    Enterprise,
+    Objection,
+    OutboxMessage,
+    Pledge,
+    ProfileChange,
+)
 
 
 def membership_for(user) -> Membership | None:
@@ -126,3 +134,19 @@ def bounced_mail(*, enterprise, limit: int = 5):
         .only("email", "error", "created_at", "kind")
         .order_by("-created_at")[:limit]
     )
+
+
+def enterprise_objections(*, enterprise: Enterprise) -> QuerySet[Objection]:
+    """Confirmed objections to the enterprise's listings, open ones first. Only what the
+    enterprise may read of them is used by its pages (never the objector)."""
+    return (
+        Objection.objects.filter(listing__enterprise=enterprise)
+        .exclude(state=Objection.State.UNCONFIRMED)
+        .select_related("listing")
+        .order_by("-state", "answer_due", "pk")
+    )
+
+
+def objection_for_member(*, enterprise: Enterprise, objection_id: int) -> Objection:
+    """404 unless the objection is a confirmed one about this enterprise's listing."""
+    return get_object_or_404(enterprise_objections(enterprise=enterprise), pk=objection_id)

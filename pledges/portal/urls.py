@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("sign/<int:year>/", views.sign, name="sign"),
     path("pledges/<int:pledge_id>/", views.pledge_detail, name="pledge"),
+    path("objections/<int:objection_id>/", views.objection_detail, name="objection"),
     path("pledges/<int:pledge_id>/submit/", views.pledge_submit_view, name="pledge_submit"),
     path("pledges/<int:pledge_id>/withdraw/", views.pledge_withdraw_view, name="pledge_withdraw"),
     path("pledges/<int:pledge_id>/stamped-page/", views.stamped_page, name="stamped_page"),

@@ -19,9 +19,16 @@ from ..services.enterprises import (
     profile_change_withdraw,
 )
 from ..services.members import invitation_accept, invitation_create, invitation_revoke
+from ..services.objections import objection_respond
 from ..services.pledges import pledge_create, pledge_submit, pledge_update, pledge_withdraw
 from . import selectors
-from .forms import EnterpriseProfileForm, EnterpriseRegisterForm, InvitationForm, PledgeForm
+from .forms import (
+    EnterpriseProfileForm,
+    EnterpriseRegisterForm,
+    InvitationForm,
+    ObjectionResponseForm,
+    PledgeForm,
+)
 
 
 def _posted(request):
@@ -63,6 +70,7 @@ def dashboard(request):
         reviewer_reason=selectors.latest_reviewer_reason(pledge=pledge) if pledge else "",
         history=selectors.enterprise_pledges(enterprise=membership.enterprise),
         bounced=selectors.bounced_mail(enterprise=membership.enterprise),
+        objections=selectors.enterprise_objections(enterprise=membership.enterprise),
     )
     return render(request, "portal/dashboard.html", context)
 
@@ -356,3 +364,33 @@ def certificate(request, pledge_id):
     pledge = selectors.pledge_for_member(user=request.user, pledge_id=pledge_id)
     certificate = member_certificate_file(pledge)
     return private_file_response(certificate.file, f"certificate-{certificate.number}")
+
+
+@member_required
+def objection_detail(request, membership, objection_id):
+    """An objection to one of the enterprise's listings (never who made it), and the
+    enterprise's response (POST), which it may send again until the answer."""
+    objection = selectors.objection_for_member(
+        enterprise=membership.enterprise, objection_id=objection_id
+    )
+    data, files = _posted(request)
+    form = ObjectionResponseForm(data, files, initial={"response": objection.response})
+    if request.method == "POST" and form.is_valid():
+        try:
+            objection_respond(
+                objection=objection,
+                actor=request.user,
+                response=form.cleaned_data["response"],
+                evidence=form.evidence(),
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Your response is recorded; the association will read it."))
+        return redirect("portal:objection", objection_id=objection.pk)
+    return render(
+        request,
+        "portal/objection_detail.html",
+        {"objection": objection, "listing": objection.listing, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -107,6 +107,8 @@ def _item(url: str, row: dict) -> dict:
         "certificate_number": row["certificate_number"] or None,
         "notice_until": _notice_until(row),
         "final_at": _timestamp(row["final_at"]),
+        "under_objection_review": row["objection_open"],
+        "objection_outcomes": row["objection_outcomes"],
         "corrections": row["corrections"],
         "updated_at": _timestamp(row["updated_at"]),
     }

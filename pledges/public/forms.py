@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from ..fields import FastSelect
+from ..fields import EvidenceForm, FastSelect
+from ..models import Objection
 from ..validators import (
     CERTIFICATE_NUMBER_EXAMPLE,
     CERTIFICATE_NUMBER_INPUT_MAX,
@@ -131,3 +132,71 @@ class VerifyForm(forms.Form):
                 params={"example": CERTIFICATE_NUMBER_EXAMPLE},
             )
         return number
+
+
+# What people write when they do not want to give a name: refused, with the reason.
+ANONYMOUS_NAMES = frozenset(
+    {"匿名", "匿名者", "匿名人", "无名氏", "某某", "某人", "群众", "一群众", "知情人", "知情者",
+     "anonymous", "anon", "none", "n/a", "na", "unknown", "nobody", "x", "xx", "xxx"}
+)  # fmt: skip
+
+
+def refuse_anonymous(value: str) -> None:
+    if value.strip().casefold() in ANONYMOUS_NAMES or len(value.strip()) < 2:
+        raise ValidationError(
+            _(
+                "Anonymous objections are not accepted. Give your real name, as on your "
+                "identity document: the association keeps it private and does not pass it "
+                "to the enterprise."
+            ),
+            code="anonymous",
+        )
+
+
+class ObjectionForm(EvidenceForm):
+    name = forms.CharField(
+        label=_("Your real name"),
+        max_length=50,
+        validators=[refuse_invisible_controls, refuse_anonymous],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        help_text=_("We send a link there: the objection counts once you confirm it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.RegexField(
+        label=_("Your phone number (optional)"),
+        required=False,
+        max_length=30,
+        regex=r"^\+?[0-9][0-9 -]{4,28}$",
+        error_messages={"invalid": _("Enter a phone number: digits, spaces and dashes.")},
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    relationship = forms.ChoiceField(
+        label=_("Your relationship to the enterprise"), choices=Objection.Relationship.choices
+    )
+    grounds = forms.MultipleChoiceField(
+        label=_("Grounds"),
+        choices=Objection.Ground.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one ground.")},
+    )
+    statement = forms.CharField(
+        label=_("What happened"),
+        help_text=_(
+            "Facts, dates, places, order or batch numbers. The enterprise will read this "
+            "statement (without your name or contact details)."
+        ),
+        min_length=20,
+        max_length=3000,
+        validators=[refuse_invisible_controls],
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    truthful = forms.BooleanField(
+        label=_(
+            "I confirm that this statement is true, and that I may be asked for more "
+            "evidence. A deliberately false objection may be reported."
+        ),
+        error_messages={"required": _("Confirm that your statement is true.")},
+    )

@@ -35,6 +35,8 @@ COLUMNS = (
     "corrections",
     "notice_until",
     "final_at",
+    "objection_open",
+    "objection_outcomes",
 )
 
 
@@ -76,6 +78,8 @@ class PublicListing:
     corrections: list = field(default_factory=list)
     notice_until: date | None = None
     final_at: datetime | None = None
+    objection_open: bool = False
+    objection_outcomes: list = field(default_factory=list)
     # Named in the reader's language.
     province_name: str = ""
     industry_name: str = ""

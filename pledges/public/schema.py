@@ -137,6 +137,8 @@ _PLEDGE = {
         "certificate_number",
         "notice_until",
         "final_at",
+        "under_objection_review",
+        "objection_outcomes",
         "corrections",
         "updated_at",
     ],
@@ -207,6 +209,33 @@ _PLEDGE = {
                 "While the pledge is in public notice (公示期), the last day of the notice "
                 "period, China time; null once it is final (or revoked)."
             ),
+        },
+        "under_objection_review": {
+            "type": "boolean",
+            "description": (
+                "The association is examining an objection to this pledge (异议审查中); the "
+                "objection's grounds and author are never published."
+            ),
+        },
+        "objection_outcomes": {
+            "type": "array",
+            "description": "Objections answered, oldest first, with the public reason.",
+            "items": {
+                "type": "object",
+                "required": ["on", "outcome", "reason"],
+                "properties": {
+                    "on": {"type": "string", "format": "date"},
+                    "outcome": {
+                        "type": "string",
+                        "enum": ["dismissed", "revoked", "changes"],
+                        "description": (
+                            "`dismissed`; `revoked`: upheld, the pledge was revoked; "
+                            "`changes`: upheld, the enterprise must correct it."
+                        ),
+                    },
+                    "reason": {"type": "string"},
+                },
+            },
         },
         "final_at": {
             **_NULLABLE_TIMESTAMP,

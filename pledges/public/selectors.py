@@ -330,6 +330,8 @@ _PUBLIC_FIELDS = {
     "certificate_number": F("certificate_number"),
     "notice_until": F("notice_until"),
     "final_at": F("final_at"),
+    "objection_open": F("objection_open"),
+    "objection_outcomes": F("objection_outcomes"),
 }
 _NAMES = {
     "province_name": F("province__name"),
@@ -553,6 +555,8 @@ class Verification:
     superseded_on: date | None = None
     # A valid certificate whose listing is still in public notice: the notice's last day.
     notice_until: date | None = None
+    # Its listing is under review after an objection.
+    objection_open: bool = False
 
     @property
     def is_valid(self) -> bool:
@@ -597,6 +601,7 @@ def certificate_verification(number: str) -> Verification:
             sha256=listing.certificate_sha256,
             revocation=revoked,
             notice_until=listing.notice_until if listing.in_notice else None,
+            objection_open=listing.objection_open and revoked is None,
         )
     superseded = (
         SupersededCertificate.objects.select_related("pledge__campaign", "pledge__listing")

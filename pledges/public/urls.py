@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, verify, views
+from . import api, objections, verify, views
 
 app_name = "public"
 
@@ -11,6 +11,13 @@ urlpatterns = [
     # Before pledges/<int:pledge_id>/ for readability; it cannot match "export.csv" anyway.
     path("pledges/export.csv", views.export_csv, name="export"),
     path("pledges/<int:pledge_id>/", views.pledge_detail, name="pledge"),
+    path("pledges/<int:pledge_id>/object/", objections.objection_form, name="object"),
+    path("pledges/<int:pledge_id>/object/sent/", objections.objection_sent, name="objection_sent"),
+    path(
+        "objections/confirm/<str:token>/",
+        objections.objection_confirm_view,
+        name="objection_confirm",
+    ),
     path("verify/", verify.verify_form, name="verify_form"),
     path("verify/<str:number>/", verify.verify_result, name="verify"),
     path("stats/", views.stats, name="stats"),

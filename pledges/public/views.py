@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from ..models import Listing, Pledge
+from ..models import Listing, Objection, Pledge
 from ..reference import is_english
 from ..responses import csv_response, text_cell
 from . import selectors
@@ -158,6 +158,7 @@ def export_csv(request):
                 row["revocation_reason"],
                 row["certificate_number"],
                 _date(_notice_until(row)),
+                _objection(row),
             ]
 
     header = [
@@ -172,6 +173,7 @@ def export_csv(request):
         _("Revocation reason"),
         _("Certificate number"),
         _("In public notice until"),
+        _("Objections"),
     ]
     suffix = query.year or "all-years"
     response = csv_response(
@@ -186,6 +188,17 @@ def _notice_until(row: dict) -> date | None:
     """The last day of a listed row's public notice, while it runs."""
     in_notice = row["status"] == Listing.Status.LISTED and row["final_at"] is None
     return row["notice_until"] if in_notice else None
+
+
+def _objection(row: dict) -> str:
+    """Under review after an objection, or the last answered objection's outcome and reason."""
+    if row["objection_open"]:
+        return str(_("Under review after an objection"))
+    if not row["objection_outcomes"]:
+        return ""
+    last = row["objection_outcomes"][-1]
+    outcome = Objection.Outcome(last["outcome"]).label
+    return f"{last['on']} {outcome}: {last['reason']}"
 
 
 def _date(value: date | None) -> str:

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Campaign
+from ..models import Campaign, Objection
 from ..roles import ROLE_LABELS
 from ..validators import validate_plain_text
 
@@ -219,3 +219,33 @@ class BannedTermForm(forms.Form):
         if len(term) < 2:
             raise ValidationError(_("Enter at least two characters."), code="short")
         return term
+
+
+class ObjectionAnswerForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Objection.Outcome.choices, widget=forms.RadioSelect
+    )
+    public_reason = forms.CharField(
+        label=_("Public reason"),
+        help_text=_(
+            "Published on the listing with the outcome. Never name the objector or give "
+            "their details."
+        ),
+        max_length=500,
+        validators=[validate_plain_text],
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    findings = forms.CharField(
+        label=_("Findings (internal)"),
+        help_text=_("What you checked and found; seen by reviewers only."),
+        max_length=5000,
+        validators=[validate_plain_text],
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    answer = forms.CharField(
+        label=_("Written answer to the objector"),
+        help_text=_("Mailed to the objector."),
+        max_length=5000,
+        validators=[validate_plain_text],
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )

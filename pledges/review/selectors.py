@@ -19,12 +19,15 @@ from ..models import (
     Certificate,
     Enterprise,
     Listing,
+    Objection,
+    ObjectionEvidence,
     OutboxMessage,
     Pledge,
     ProfileChange,
     claim_cutoff,
     text_sha256,
 )
+from ..reference import china_date
 from ..roles import ADMINISTRATORS, REVIEWERS
 from ..screening import soft_flags
 from ..validators import credit_code_province, normalise_credit_code
@@ -288,4 +291,49 @@ def owed_messages(limit: int = 50):
         OutboxMessage.objects.filter(state=OutboxMessage.State.OWED)
         .select_related("enterprise")
         .order_by("created_at")[:limit]
+    )
+
+
+# --- Objections ------------------------------------------------------------------------------
+
+
+def objections_queue():
+    """Open objections, soonest answer first, each with how many others are open about the
+    same listing (duplicates are examined together) and whether it is overdue; then the
+    twenty answered last."""
+    today = china_date(timezone.now())
+    open_ones = list(
+        Objection.objects.filter(state=Objection.State.OPEN)
+        .select_related("listing")
+        .annotate(
+            same_listing=Count(
+                "listing__objections", filter=Q(listing__objections__state=Objection.State.OPEN)
+            )
+        )
+        .order_by("answer_due", "pk")
+    )
+    for objection in open_ones:
+        objection.overdue = objection.answer_due is not None and objection.answer_due < today
+    answered = list(
+        Objection.objects.filter(state=Objection.State.ANSWERED)
+        .select_related("listing", "answered_by")
+        .order_by("-answered_at")[:20]
+    )
+    return open_ones, answered
+
+
+def objection_for_review(*, objection_id: int) -> Objection:
+    """A confirmed objection (an unconfirmed one does not count yet), with its evidence."""
+    return get_object_or_404(
+        Objection.objects.exclude(state=Objection.State.UNCONFIRMED)
+        .select_related("listing__pledge", "answered_by")
+        .prefetch_related("evidence"),
+        pk=objection_id,
+    )
+
+
+def objection_evidence_for_review(*, evidence_id: int) -> ObjectionEvidence:
+    return get_object_or_404(
+        ObjectionEvidence.objects.exclude(objection__state=Objection.State.UNCONFIRMED),
+        pk=evidence_id,
     )

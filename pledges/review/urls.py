@@ -9,6 +9,7 @@ from .views import (
     detail,
     exports,
     messages,
+    objections,
     queue,
     screening,
     staff,
@@ -36,6 +37,18 @@ urlpatterns = [
     path("changes/<int:change_id>/", changes.change_detail, name="change"),
     path("changes/<int:change_id>/approve/", changes.change_approve, name="change_approve"),
     path("changes/<int:change_id>/reject/", changes.change_reject, name="change_reject"),
+    path("objections/", objections.objection_list, name="objections"),
+    path("objections/<int:objection_id>/", objections.objection_detail, name="objection"),
+    path(
+        "objections/<int:objection_id>/answer/",
+        objections.objection_answer_view,
+        name="objection_answer",
+    ),
+    path(
+        "objections/evidence/<int:evidence_id>/",
+        objections.objection_evidence,
+        name="objection_evidence",
+    ),
     path("banned-terms/", screening.banned_terms, name="banned_terms"),
     path(
         "banned-terms/<int:term_id>/remove/",

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from accounts.models import Invitation, Membership, User
 
-from ..models import AuditEvent, Certificate, OutboxMessage, Pledge
+from ..models import AuditEvent, Certificate, Objection, OutboxMessage, Pledge
 
 Kind = OutboxMessage.Kind
 
@@ -115,9 +115,50 @@ def _password(user_id: int, message: OutboxMessage):
     return _render("password", {"user": user, "link": settings.SITE_URL + path})
 
 
+def _objection(objection_id: int) -> Objection | None:
+    return Objection.objects.select_related("listing").filter(pk=objection_id).first()
+
+
+def _objection_confirm(objection_id: int, message: OutboxMessage):
+    from .objections import confirmation_token
+
+    objection = _objection(objection_id)
+    if objection is None or objection.state != Objection.State.UNCONFIRMED:
+        return None
+    path = reverse("public:objection_confirm", args=[confirmation_token(objection.pk)])
+    return _render(
+        "objection_confirm",
+        {"objection": objection, "listing": objection.listing, "link": settings.SITE_URL + path},
+    )
+
+
+def _objection_filed(objection_id: int, message: OutboxMessage):
+    objection = _objection(objection_id)
+    if objection is None:
+        return None
+    return _render(
+        "objection_filed",
+        {
+            "objection": objection,
+            "listing": objection.listing,
+            "link": settings.SITE_URL + reverse("portal:objection", args=[objection.pk]),
+        },
+    )
+
+
+def _objection_answer(objection_id: int, message: OutboxMessage):
+    objection = _objection(objection_id)
+    if objection is None or objection.state != Objection.State.ANSWERED:
+        return None
+    return _render("objection_answer", {"objection": objection, "listing": objection.listing})
+
+
 COMPOSERS = {
     Kind.DECISION: _decision,
     Kind.CERTIFICATE: _certificate,
     Kind.INVITATION: _invitation,
     Kind.PASSWORD: _password,
+    Kind.OBJECTION_CONFIRM: _objection_confirm,
+    Kind.OBJECTION_FILED: _objection_filed,
+    Kind.OBJECTION_ANSWER: _objection_answer,
 }

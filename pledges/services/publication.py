@@ -41,6 +41,8 @@ _CLEARED = {
     "search_ngrams": "",
     "corrections": [],
     "revocation_reason": "",
+    "objection_open": False,
+    "objection_outcomes": [],
 }
 # The fields a rebuild reproduces; the version bookkeeping (sequence, changed_at) is not a fact.
 RECORD_FIELDS = (
@@ -68,6 +70,8 @@ RECORD_FIELDS = (
     "search_ngrams",
     "notice_until",
     "final_at",
+    "objection_open",
+    "objection_outcomes",
 )
 
 
@@ -253,7 +257,9 @@ def listings_correct(
 def listings_end_notice(*, today: date) -> int:
     """Listings whose notice period ended before ``today`` (China's date) become final.
     Returns how many; none the second time."""
-    due = Listing.objects.filter(status=Status.LISTED, final_at=None, notice_until__lt=today)
+    due = Listing.objects.filter(
+        status=Status.LISTED, final_at=None, notice_until__lt=today, objection_open=False
+    )
     candidates = list(due.values_list("pk", flat=True))
     if not candidates:  # the common case: no version taken, nothing locked
         return 0
@@ -268,6 +274,39 @@ def listings_end_notice(*, today: date) -> int:
     Listing.objects.bulk_update(listings, ["final_at", "sequence", "changed_at"], batch_size=500)
     events.notice_ended_events(listings=listings, at=now)
     return len(listings)
+
+
+def listing_objection_opened(*, pledge_id: int) -> None:
+    """A confirmed objection: the listing shows it is under review (nothing of its grounds)."""
+    version, now = _next_version()
+    Listing.objects.filter(pk=pledge_id).exclude(status=Status.REMOVED).update(
+        objection_open=True, sequence=version, changed_at=now
+    )
+
+
+def objection_outcome(*, outcome: str, reason: str, at: datetime) -> dict:
+    """The public entry of one answered objection."""
+    return {"on": china_date(at).isoformat(), "outcome": outcome, "reason": reason}
+
+
+def listing_objection_answered(
+    *, pledge_id: int, outcome: str, reason: str, at: datetime, still_open: bool
+) -> None:
+    """An answered objection: its outcome is published; the listing stays under review while
+    ``still_open`` (another objection about it is open)."""
+    version, now = _next_version()
+    listing = Listing.objects.select_for_update().get(pk=pledge_id)
+    if listing.status == Status.REMOVED:
+        return
+    Listing.objects.filter(pk=pledge_id).update(
+        objection_open=still_open,
+        objection_outcomes=[
+            *listing.objection_outcomes,
+            objection_outcome(outcome=outcome, reason=reason, at=at),
+        ],
+        sequence=version,
+        changed_at=now,
+    )
 
 
 # --- Rebuilding from the decisions -----------------------------------------------------------
@@ -296,6 +335,7 @@ def expected_listings() -> dict[int, dict]:
         c.pledge_id: c for c in Certificate.objects.exclude(number="").exclude(rendered_at=None)
     }
     notices = _notices()
+    objections = _objections()
     expected = {}
     for pledge in pledges:
         revoked = ends.get(pledge.pk, {}).get(Action.PLEDGE_REVOKED)
@@ -325,6 +365,7 @@ def expected_listings() -> dict[int, dict]:
             "notice_until": None,
             "final_at": pledge.decided_at,
             **notices.get(pledge.pk, {}),
+            **objections.get(pledge.pk, {"objection_open": False, "objection_outcomes": []}),
         }
         if taken_down:
             values.update(
@@ -350,6 +391,28 @@ def _notices() -> dict[int, dict]:
                 event.created_at
             )
     return notices
+
+
+def _objections() -> dict[int, dict]:
+    """Per pledge, whether an objection is open and the outcomes of those answered."""
+    opened: dict[int, int] = {}
+    outcomes: dict[int, list] = {}
+    for event in AuditEvent.objects.filter(
+        action__in=(Action.OBJECTION_CONFIRMED, Action.OBJECTION_ANSWERED)
+    ).order_by("created_at", "id"):
+        if event.action == Action.OBJECTION_CONFIRMED:
+            opened[event.pledge_id] = opened.get(event.pledge_id, 0) + 1
+        else:
+            opened[event.pledge_id] = opened.get(event.pledge_id, 0) - 1
+            outcomes.setdefault(event.pledge_id, []).append(
+                objection_outcome(
+                    outcome=event.details["outcome"], reason=event.reason, at=event.created_at
+                )
+            )
+    return {
+        pk: {"objection_open": opened.get(pk, 0) > 0, "objection_outcomes": outcomes.get(pk, [])}
+        for pk in opened.keys() | outcomes.keys()
+    }
 
 
 def record_drift() -> list[str]:

@@ -239,6 +239,8 @@ def test_an_api_item_says_everything_public_and_links_to_its_page(client, publis
         "certificate_number": pledge.certificate.number,
         "notice_until": None,  # no notice in these tests: final at approval
         "final_at": item["approved_at"],
+        "under_objection_review": False,
+        "objection_outcomes": [],
         "corrections": [],
         "updated_at": item["updated_at"],
     }
@@ -265,6 +267,7 @@ def test_csv_columns_in_chinese_and_english(client, publish, campaign):
         "Revocation reason",
         "Certificate number",
         "In public notice until",
+        "Objections",
     ]
     assert row["Year"] == str(campaign.year)
     assert row["Province"] == "Beijing Municipality"

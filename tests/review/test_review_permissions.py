@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from pledges.models import BannedTerm, Certificate, OutboxMessage, Pledge
+from pledges.models import BannedTerm, Certificate, Listing, OutboxMessage, Pledge
 from pledges.services import certificates
 from pledges.services.enterprises import enterprise_update
 from pledges.services.pledges import pledge_approve
@@ -46,7 +46,11 @@ def review_walk(
         pledge_approve(pledge=certified, actor=reviewer)
     assert Certificate.objects.get(pledge=certified).state == Certificate.State.READY
     change = enterprise_update(enterprise=other, actor=other_owner, profile={"city": "松江区"})
+    objection = factories.objection(
+        Listing.objects.get(pk=certified.pk), evidence=factories.png_bytes()
+    )
     return {
+        "objection": objection,
         "change": change.change,
         "banned": BannedTerm.objects.order_by("pk").first(),
         "anonymous": None,
@@ -79,6 +83,9 @@ def url_for(name, review_walk):
         "change_reject": {"change_id": review_walk["change"].pk},
         "banned_term_remove": {"term_id": review_walk["banned"].pk},
         "message_retry": {"message_id": OutboxMessage.objects.order_by("pk").first().pk},
+        "objection": {"objection_id": review_walk["objection"].pk},
+        "objection_answer": {"objection_id": review_walk["objection"].pk},
+        "objection_evidence": {"evidence_id": review_walk["objection"].evidence.get().pk},
     }.get(name, {})
     return reverse(f"review:{name}", kwargs=kwargs)
 

@@ -13,10 +13,11 @@ import pytest
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from pledges.models import Certificate
+from pledges.models import Certificate, Listing
 from pledges.responses import PDF_POLICY
 from pledges.services import certificates
 from pledges.services.enterprises import enterprise_update
+from pledges.services.objections import confirmation_token
 from pledges.services.pledges import pledge_approve
 from tests import factories
 
@@ -51,6 +52,7 @@ NOT_PAGES = {
     "review:banned_term_remove",
     "review:messages_retry",
     "review:message_retry",
+    "review:objection_answer",
     "portal:change_withdraw",
     "set_language",
     # Files and data, not HTML (the private files are checked in their own test below).
@@ -60,6 +62,7 @@ NOT_PAGES = {
     "review:stamped_page",
     "review:licence_scan",
     "review:certificate",
+    "review:objection_evidence",
     "review:export_pledges",
     "review:export_decisions",
     "public:export",
@@ -103,6 +106,10 @@ def every_role(
     change = enterprise_update(
         enterprise=certified_enterprise, actor=certified_owner, profile={"city": "浦东新区"}
     ).change
+    objection = factories.objection(Listing.objects.get(pk=certified.pk))
+    unconfirmed = factories.objection(
+        Listing.objects.get(pk=certified.pk), email="later@objector.example", confirmed=False
+    )
 
     # An enterprise that has not signed yet (the signing form) and a newcomer without one.
     signer = factories.user("signer@example.com")
@@ -122,12 +129,15 @@ def every_role(
         "campaign": campaign,
         "certified_owner": certified_owner,
         "change": change,
+        "objection": objection,
+        "unconfirmed": unconfirmed,
     }
 
 
 def pages(every_role) -> list[tuple[str | None, str]]:
     """(who, URL) of every page to walk; who is None for a visitor who is not logged in."""
     submitted, certified = every_role["submitted"].pk, every_role["certified"].pk
+    confirmed, unconfirmed = every_role["objection"].pk, every_role["unconfirmed"].pk
     year = every_role["campaign"].year
     number = every_role["certificate"].number
     return [
@@ -172,6 +182,14 @@ def pages(every_role) -> list[tuple[str | None, str]]:
         ("reviewer", reverse("review:changes")),
         ("reviewer", reverse("review:change", args=[every_role["change"].pk])),
         ("certified_owner", reverse("portal:enterprise")),
+        ("certified_owner", reverse("portal:dashboard")),
+        ("certified_owner", reverse("portal:objection", args=[every_role["objection"].pk])),
+        (None, reverse("public:object", args=[certified])),
+        (None, reverse("public:objection_sent", args=[certified])),
+        (None, reverse("public:objection_confirm", args=[confirmation_token(unconfirmed)])),
+        (None, reverse("public:objection_confirm", args=[confirmation_token(confirmed)])),
+        ("reviewer", reverse("review:objections")),
+        ("reviewer", reverse("review:objection", args=[every_role["objection"].pk])),
         ("administrator", reverse("review:banned_terms")),
         ("administrator", reverse("review:messages")),
         ("reviewer", reverse("review:exports")),

@@ -41,6 +41,8 @@ from pledges.models import (
     Certificate,
     Enterprise,
     Listing,
+    Objection,
+    ObjectionEvidence,
     OutboxMessage,
     Pledge,
     ProfileChange,
@@ -51,6 +53,7 @@ from pledges.roles import ADMINISTRATORS
 from pledges.services import certificates
 from pledges.services.enterprises import enterprise_update
 from pledges.services.members import invitation_create
+from pledges.services.objections import confirmation_token
 from pledges.services.pledges import pledge_approve, pledge_create
 from tests import factories
 from tests.url_access import REVIEW_URLS, Pattern, body, url_patterns
@@ -96,6 +99,9 @@ PROJECT_URLS = {
     "public:api_index": Access("get", PUBLIC),
     "public:api_pledges": Access("get", PUBLIC),
     "public:api_schema": Access("get", PUBLIC),
+    "public:object": Access("get", PUBLIC),
+    "public:objection_sent": Access("get", PUBLIC),
+    "public:objection_confirm": Access("get", PUBLIC),
     "portal:dashboard": Access("get", OWN),
     "portal:enterprise": Access("get", OWN),
     "portal:enterprise_create": Access("get", OWN),
@@ -111,6 +117,7 @@ PROJECT_URLS = {
     "portal:pledge_withdraw": Access("post", A_ONLY),
     "portal:stamped_page": Access("get", A_ONLY),
     "portal:certificate": Access("get", A_ONLY),
+    "portal:objection": Access("get", A_ONLY),
     # The review console's own table (shared with its permission tests).
     **{f"review:{name}": Access(method, who) for name, (method, who) in REVIEW_URLS.items()},
 }
@@ -147,6 +154,7 @@ PRIVATE_FILES = {
     "review:licence_scan": "licence_a",
     "review:stamped_page": "page_a",
     "review:certificate": "certificate_a",
+    "review:objection_evidence": "evidence_a",
 }
 
 
@@ -270,6 +278,13 @@ def site_of_a_and_b(db, settings, tmp_path, monkeypatch, django_capture_on_commi
         licence_type="image/png",
     )
     factories.complete_draft(enterprise_b, campaign, owner_b)
+    # Objections to A's listing: one confirmed, with evidence, one waiting for its author.
+    listing_a = Listing.objects.get(pk=certified_a.pk)
+    evidence_a = factories.png_bytes((74, 94))
+    objection_a = factories.objection(listing_a, evidence=evidence_a)
+    unconfirmed_objection_a = factories.objection(
+        listing_a, name="钱待确认", email="waiting@objector.example", confirmed=False
+    )
 
     return SimpleNamespace(
         users={
@@ -286,6 +301,8 @@ def site_of_a_and_b(db, settings, tmp_path, monkeypatch, django_capture_on_commi
         certificate=certificate,
         invitation_a=invitation_a,
         change_a=change_a,
+        objection_a=objection_a,
+        unconfirmed_objection_a=unconfirmed_objection_a,
         banned_term=BannedTerm.objects.order_by("pk").first(),
         confirmation_key=EmailConfirmationHMAC(unconfirmed_a).key,
         reset_uid=user_pk_to_url_str(owner_a),
@@ -295,7 +312,10 @@ def site_of_a_and_b(db, settings, tmp_path, monkeypatch, django_capture_on_commi
             "page_a": page_a,
             "certificate_a": certificate_a,
             "licence_b": licence_b,
+            "evidence_a": evidence_a,
         },
+        # Who objected: the association's staff only, not even A's members.
+        objectors=["李实名", "objector@example.org", "13800001111", "钱待确认"],
         # What only A's members and the association may read about A.
         secrets_a=[
             "contact-a@private.example",
@@ -327,6 +347,8 @@ CERTIFIED_PLEDGE_URLS = {
     "review:certificate",
     "review:certificate_rerender",
     "public:pledge",
+    "public:object",
+    "public:objection_sent",
 }
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 
@@ -359,6 +381,9 @@ def url_for(pattern: Pattern, site_of_a_and_b) -> str:
         "id": site_of_a_and_b.users["member_a"].pk,
         "content_type_id": ContentType.objects.get_for_model(Pledge).pk,
         "object_id": _admin_object_id(pattern, site_of_a_and_b),
+        "objection_id": site_of_a_and_b.objection_a.pk,
+        "evidence_id": site_of_a_and_b.objection_a.evidence.get().pk,
+        "token": confirmation_token(site_of_a_and_b.unconfirmed_objection_a.pk),
     }
 
     def fill(match):
@@ -390,6 +415,7 @@ def everything() -> dict:
     tables = [
         Enterprise, Campaign, Pledge, Certificate, ReviewNote, OutboxMessage, Membership,
         Invitation, EmailAddress, Authenticator, Listing, ProfileChange, BannedTerm,
+        Objection, ObjectionEvidence,
     ]  # fmt: skip
     state = {model.__name__: list(model.objects.order_by("pk").values()) for model in tables}
     state["users"] = list(
@@ -486,13 +512,16 @@ def _admin_read_view(key: str) -> bool:
 def assert_nothing_private_leaks(
     access: Access, role: str, key: str, content: bytes, site_of_a_and_b
 ):
-    for name in ("licence_a", "page_a", "certificate_a"):
+    for name in ("licence_a", "page_a", "certificate_a", "evidence_a"):
         if site_of_a_and_b.files[name] in content:
             assert key in PRIVATE_FILES and allowed(access, role, key), (name, role)
             assert access.audience != OWN or role == "member_a", (name, role)
     text = content.decode("utf-8", "replace")
     if not _may_read_about_a(access, role, key):
         leaked = [secret for secret in site_of_a_and_b.secrets_a if secret in text]
+        assert not leaked, (role, leaked)
+    if role not in ("reviewer", "administrator"):
+        leaked = [value for value in site_of_a_and_b.objectors if value in text]
         assert not leaked, (role, leaked)
     if role == "member_b" and key.startswith("portal:"):
         leaked = [value for value in site_of_a_and_b.identity_a if value in text]

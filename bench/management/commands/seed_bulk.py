@@ -864,14 +864,15 @@ class Command(BaseCommand):
                     credit_code, province_id, city, industry_id, section_id, website,
                     text_sha256, signed_on, approved_at, revoked_at, revocation_reason,
                     certificate_number, certificate_sha256, certificate_issued_on,
-                    corrections, search_ngrams, final_at, sequence, changed_at)
+                    corrections, search_ngrams, final_at, objection_open, objection_outcomes,
+                    sequence, changed_at)
                 SELECT p.id, e.id, p.campaign_id, k.year,
                     CASE p.state WHEN 'revoked' THEN 'revoked' ELSE 'listed' END,
                     e.name, e.name_en, e.credit_code, e.province_id, e.city, e.industry_id,
                     i.section_id, e.website, p.text_sha256, {day["signed"]}, p.decided_at,
                     v.created_at, COALESCE(v.reason, ''), COALESCE(c.number, ''),
                     COALESCE(c.sha256, ''), {day["issued"]}, '[]', e.search_ngrams,
-                    p.decided_at,
+                    p.decided_at, FALSE, '[]',
                     %s + ROW_NUMBER() OVER (ORDER BY p.decided_at, p.id),
                     COALESCE(v.created_at, p.decided_at)
                 FROM {table[Pledge]} p
