@@ -89,7 +89,7 @@ def test_an_approval_is_public_in_notice_until_its_last_working_day(
     assert item["notice_until"] == "2025-10-10" and item["final_at"] is None
     export = client.get("/pledges/export.csv?year=2025")
     csv = b"".join(export.streaming_content).decode("utf-8-sig")
-    assert csv.splitlines()[1].endswith(",2025-10-10")
+    assert csv.splitlines()[1].endswith(",2025-10-10,")  # in notice; no objection
     number = Pledge.objects.get(pk=pledge.pk).certificate.number
     verify = client.get(f"/verify/{number}/").content.decode()
     assert "Valid" in verify and "in public notice until 2025-10-10" in verify
