@@ -1,9 +1,13 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django import forms
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from config.client_ip import client_ip
+
+from .models import is_blocked
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -12,7 +16,21 @@ class AccountAdapter(DefaultAccountAdapter):
         language = translation.get_language() or settings.LANGUAGE_CODE
         if language in dict(settings.LANGUAGES):
             user.language = language
+        user.signup_address = client_ip(request)
         return super().save_user(request, user, form, commit=commit)
+
+    def is_open_for_signup(self, request):
+        # A blocked client address sees allauth's "sign-up closed" page.
+        return not is_blocked(address=client_ip(request))
+
+    def clean_email(self, email):
+        email = super().clean_email(email)
+        if is_blocked(email=email):
+            raise forms.ValidationError(
+                _("Sign-ups with addresses of this e-mail domain are not accepted."),
+                code="blocked",
+            )
+        return email
 
     def get_client_ip(self, request):
         # The address all rate limits share (TRUSTED_PROXY_COUNT), not allauth's own reading

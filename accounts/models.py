@@ -43,6 +43,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Where the account was signed up from (the abuse page counts sign-ups by address).
+    signup_address = models.GenericIPAddressField(_("sign-up address"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -148,3 +150,44 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+class BlockedSource(models.Model):
+    """A client address or e-mail domain from which sign-ups and objections are refused
+    (administrators keep the list, against floods of fake accounts or objections)."""
+
+    class Kind(models.TextChoices):
+        ADDRESS = "address", _("Client address")
+        DOMAIN = "domain", _("E-mail domain")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    value = models.CharField(_("value"), max_length=255)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("blocked source")
+        verbose_name_plural = _("blocked sources")
+        ordering = ["kind", "value"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value"], name="blocked_source_once")
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.value}"
+
+
+def email_domain(email: str) -> str:
+    return email.rsplit("@", 1)[-1].strip().lower()
+
+
+def is_blocked(*, address: str | None = None, email: str | None = None) -> bool:
+    """Whether the client ``address`` or the domain of ``email`` is on the block list."""
+    rows = BlockedSource.objects.none()
+    if address:
+        rows |= BlockedSource.objects.filter(kind=BlockedSource.Kind.ADDRESS, value=address)
+    if email:
+        rows |= BlockedSource.objects.filter(
+            kind=BlockedSource.Kind.DOMAIN, value=email_domain(email)
+        )
+    return rows.exists()

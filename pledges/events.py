@@ -196,6 +196,10 @@ def banned_term_event(action, *, actor, term: str) -> AuditEvent:
     return _record(action, actor=actor, term=term)
 
 
+def block_list_event(action, *, actor, kind: str, value: str) -> AuditEvent:
+    return _record(action, actor=actor, kind=kind, value=value)
+
+
 def messages_retried_event(*, actor, message_ids: list[int]) -> AuditEvent:
     return _record(Action.MESSAGES_RETRIED, actor=actor, message_ids=message_ids)
 

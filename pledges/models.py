@@ -393,6 +393,8 @@ class AuditEvent(models.Model):
         OBJECTION_CONFIRMED = "objection_confirmed", _("Objection received")
         OBJECTION_RESPONDED = "objection_responded", _("Enterprise responded to an objection")
         OBJECTION_ANSWERED = "objection_answered", _("Objection answered")
+        SOURCE_BLOCKED = "source_blocked", _("Address or domain blocked")
+        SOURCE_UNBLOCKED = "source_unblocked", _("Address or domain unblocked")
 
     action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     actor = models.ForeignKey(

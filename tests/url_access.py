@@ -42,6 +42,8 @@ REVIEW_URLS = {
     "objection": ("get", "reviewer"),
     "objection_answer": ("post", "reviewer"),
     "objection_evidence": ("get", "reviewer"),
+    "abuse": ("get", "administrator"),
+    "unblock": ("post", "administrator"),
 }
 
 

@@ -1,5 +1,8 @@
 """Forms of the review console: decisions, notes, campaigns, staff roles and exports."""
 
+import ipaddress
+import re
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import BlockedSource
 
 from ..models import Campaign, Objection
 from ..roles import ROLE_LABELS
@@ -249,3 +254,34 @@ class ObjectionAnswerForm(forms.Form):
         validators=[validate_plain_text],
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+
+
+class BlockForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Block"), choices=BlockedSource.Kind.choices)
+    value = forms.CharField(
+        label=_("Address or domain"),
+        max_length=255,
+        help_text=_("An IP address (203.0.113.9) or an e-mail domain (example.com)."),
+    )
+    reason = forms.CharField(
+        label=_("Reason (internal)"), max_length=200, required=False,
+        validators=[validate_plain_text],
+    )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        kind, value = data.get("kind"), (data.get("value") or "").strip().lower()
+        if kind == BlockedSource.Kind.ADDRESS:
+            try:
+                data["value"] = str(ipaddress.ip_address(value))
+            except ValueError:
+                self.add_error("value", _("Enter an IP address, like 203.0.113.9."))
+        elif kind == BlockedSource.Kind.DOMAIN:
+            value = value.removeprefix("@")
+            if not DOMAIN.fullmatch(value):
+                self.add_error("value", _("Enter an e-mail domain, like example.com."))
+            data["value"] = value
+        return data
+
+
+DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import BlockedSource, User, email_domain
 
 from ..models import (
     BannedTerm,
@@ -337,3 +337,48 @@ def objection_evidence_for_review(*, evidence_id: int) -> ObjectionEvidence:
         ObjectionEvidence.objects.exclude(objection__state=Objection.State.UNCONFIRMED),
         pk=evidence_id,
     )
+
+
+# --- Abuse ----------------------------------------------------------------------------------
+
+ABUSE_TOP = 10
+
+
+@dataclass(frozen=True)
+class AbuseReport:
+    """This week's most frequent sources of objections and sign-ups: (value, count) pairs."""
+
+    objection_addresses: list
+    objection_domains: list
+    signup_addresses: list
+    signup_domains: list
+
+
+def _top(values) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for value in values:
+        if value:
+            counts[value] = counts.get(value, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:ABUSE_TOP]
+
+
+def abuse_report(*, days: int = 7) -> AbuseReport:
+    since = timezone.now() - timedelta(days=days)
+    objections = list(
+        Objection.objects.filter(created_at__gte=since).values_list("client_ip", "email")
+    )
+    signups = list(
+        User.objects.filter(date_joined__gte=since, is_staff=False).values_list(
+            "signup_address", "email"
+        )
+    )
+    return AbuseReport(
+        objection_addresses=_top(address for address, _email in objections),
+        objection_domains=_top(email_domain(email) for _address, email in objections),
+        signup_addresses=_top(address for address, _email in signups),
+        signup_domains=_top(email_domain(email) for _address, email in signups),
+    )
+
+
+def block_list():
+    return BlockedSource.objects.order_by("kind", "value")

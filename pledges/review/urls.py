@@ -50,6 +50,8 @@ urlpatterns = [
         name="objection_evidence",
     ),
     path("banned-terms/", screening.banned_terms, name="banned_terms"),
+    path("abuse/", screening.abuse, name="abuse"),
+    path("abuse/<int:blocked_id>/remove/", screening.unblock, name="unblock"),
     path(
         "banned-terms/<int:term_id>/remove/",
         screening.banned_term_delete,

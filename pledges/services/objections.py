@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import is_blocked
+
 from .. import events
 from ..errors import ConcurrentChange, DomainError
 from ..models import AuditEvent, Listing, Objection, ObjectionEvidence, OutboxMessage, Pledge
@@ -34,6 +36,13 @@ _SALT = "pledges.objection.confirm"
 
 class ObjectionClosed(DomainError):
     default_message = _("This objection has already been answered.")
+
+
+class SourceBlocked(DomainError):
+    default_message = _(
+        "Objections from this network or e-mail domain are not accepted. If you think this "
+        "is a mistake, write to the association."
+    )
 
 
 class ListingNotOpenToObjections(DomainError):
@@ -73,6 +82,8 @@ def objection_submit(
     """Record an objection, unconfirmed, and owe its author the confirmation mail."""
     if not listing.is_public:
         raise ListingNotOpenToObjections()
+    if is_blocked(address=client_ip, email=email):
+        raise SourceBlocked()
     stored: list[str] = []
     try:
         with transaction.atomic():

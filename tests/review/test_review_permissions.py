@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import BlockedSource
 from pledges.models import BannedTerm, Certificate, Listing, OutboxMessage, Pledge
 from pledges.services import certificates
 from pledges.services.enterprises import enterprise_update
@@ -51,6 +52,7 @@ def review_walk(
     )
     return {
         "objection": objection,
+        "blocked": BlockedSource.objects.create(kind="address", value="198.51.100.7"),
         "change": change.change,
         "banned": BannedTerm.objects.order_by("pk").first(),
         "anonymous": None,
@@ -86,6 +88,7 @@ def url_for(name, review_walk):
         "objection": {"objection_id": review_walk["objection"].pk},
         "objection_answer": {"objection_id": review_walk["objection"].pk},
         "objection_evidence": {"evidence_id": review_walk["objection"].evidence.get().pk},
+        "unblock": {"blocked_id": review_walk["blocked"].pk},
     }.get(name, {})
     return reverse(f"review:{name}", kwargs=kwargs)
 

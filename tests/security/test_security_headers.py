@@ -53,6 +53,7 @@ NOT_PAGES = {
     "review:messages_retry",
     "review:message_retry",
     "review:objection_answer",
+    "review:unblock",
     "portal:change_withdraw",
     "set_language",
     # Files and data, not HTML (the private files are checked in their own test below).
@@ -191,6 +192,7 @@ def pages(every_role) -> list[tuple[str | None, str]]:
         ("reviewer", reverse("review:objections")),
         ("reviewer", reverse("review:objection", args=[every_role["objection"].pk])),
         ("administrator", reverse("review:banned_terms")),
+        ("administrator", reverse("review:abuse")),
         ("administrator", reverse("review:messages")),
         ("reviewer", reverse("review:exports")),
         ("reviewer", reverse("mfa_index")),

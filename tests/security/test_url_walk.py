@@ -33,7 +33,7 @@ from django.test import Client
 from django.urls import resolve
 from django.utils import timezone
 
-from accounts.models import Invitation, Membership, User
+from accounts.models import BlockedSource, Invitation, Membership, User
 from pledges.models import (
     AuditEvent,
     BannedTerm,
@@ -302,6 +302,7 @@ def site_of_a_and_b(db, settings, tmp_path, monkeypatch, django_capture_on_commi
         invitation_a=invitation_a,
         change_a=change_a,
         objection_a=objection_a,
+        blocked=BlockedSource.objects.create(kind="domain", value="spam.example"),
         unconfirmed_objection_a=unconfirmed_objection_a,
         banned_term=BannedTerm.objects.order_by("pk").first(),
         confirmation_key=EmailConfirmationHMAC(unconfirmed_a).key,
@@ -384,6 +385,7 @@ def url_for(pattern: Pattern, site_of_a_and_b) -> str:
         "objection_id": site_of_a_and_b.objection_a.pk,
         "evidence_id": site_of_a_and_b.objection_a.evidence.get().pk,
         "token": confirmation_token(site_of_a_and_b.unconfirmed_objection_a.pk),
+        "blocked_id": site_of_a_and_b.blocked.pk,
     }
 
     def fill(match):
@@ -415,7 +417,7 @@ def everything() -> dict:
     tables = [
         Enterprise, Campaign, Pledge, Certificate, ReviewNote, OutboxMessage, Membership,
         Invitation, EmailAddress, Authenticator, Listing, ProfileChange, BannedTerm,
-        Objection, ObjectionEvidence,
+        Objection, ObjectionEvidence, BlockedSource,
     ]  # fmt: skip
     state = {model.__name__: list(model.objects.order_by("pk").values()) for model in tables}
     state["users"] = list(
