@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponseNotModified
+from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags
 from django.utils.translation import get_language
 
@@ -65,6 +66,12 @@ def shared_page(view=None, *, ttl: int = PAGE_TTL):
         if response.status_code == 200:
             response["ETag"] = etag
             response["Last-Modified"] = http_date(record.changed_at.timestamp())
+            if "Cache-Control" not in response:
+                # Revalidate every time (a 304 is cheap): without it a browser may keep a page
+                # for a tenth of its age since Last-Modified, hours after a decision. Shared
+                # only if it is the same for everyone (no cookie set, say).
+                shared = {"public": True} if is_shareable(response) else {"private": True}
+                patch_cache_control(response, no_cache=True, **shared)
         return response
 
     return wrapped

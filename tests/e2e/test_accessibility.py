@@ -49,13 +49,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from pledges.models import BannedTerm, Campaign, Certificate, OutboxMessage
+from accounts.models import BlockedSource
+from pledges.models import BannedTerm, Campaign, Certificate, Listing, OutboxMessage
 from pledges.public.sitemaps import SITEMAPS
 from pledges.roles import ADMINISTRATORS
 from pledges.services import certificates
 from pledges.services import pledges as services
 from pledges.services.enterprises import enterprise_update
 from pledges.services.members import invitation_create
+from pledges.services.objections import confirmation_token, objection_respond
 from pledges.services.review import note_add, pledge_claim
 
 from .. import factories
@@ -143,10 +145,23 @@ def build_world(monkeypatch) -> SimpleNamespace:
 
     # The banned terms of the data migration are gone with the last transactional test.
     banned = BannedTerm.objects.get_or_create(term="赌博")[0]
+    # An objection to A's published listing, answered by A's response; one not confirmed yet.
+    listing_a = Listing.objects.get(pk=certified_a.pk)
+    objection = factories.objection(listing_a, evidence=factories.png_bytes())
+    objection_respond(
+        objection=objection, actor=owner_a, response="地址已更正，附新营业执照。", evidence=[]
+    )
+    unconfirmed_objection = factories.objection(
+        listing_a, email="a11y-waiting@example.org", confirmed=False
+    )
+    blocked = BlockedSource.objects.create(kind="domain", value="flood.example", reason="批量异议")
 
     return SimpleNamespace(
         change=change,
         banned=banned,
+        objection=objection,
+        unconfirmed_objection=unconfirmed_objection,
+        blocked=blocked,
         users={
             "anonymous": None,
             "newcomer": newcomer,
@@ -182,6 +197,8 @@ def parameter_sets(pattern: Pattern, world) -> list[dict]:
         "portal:pledge": [world.current_a.pk, world.certified_a.pk],
         "review:pledge": [world.submitted_b.pk, world.certified_a.pk, world.revoked_c.pk],
         "public:pledge": [world.certified_a.pk, world.revoked_c.pk],
+        "public:object": [world.certified_a.pk],
+        "public:objection_sent": [world.certified_a.pk],
     }.get(key, [world.current_a.pk if key.startswith("portal:") else world.submitted_b.pk])
     if key == "review:decide":
         return [
@@ -210,6 +227,10 @@ def parameter_sets(pattern: Pattern, world) -> list[dict]:
         "change_id": world.change.pk,
         "term_id": world.banned.pk,
         "message_id": OutboxMessage.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "objection_id": world.objection.pk,
+        "evidence_id": world.objection.evidence.get().pk,
+        "token": confirmation_token(world.unconfirmed_objection.pk),
+        "blocked_id": world.blocked.pk,
     }
     return [
         {name: pledge_id if name == "pledge_id" else values[name] for name in names}

@@ -495,7 +495,12 @@ def test_stats_page_has_charts_and_accessible_tables(client, publish, campaign):
     assert "Beijing" not in one_year.content.decode().split("per-province")[1].split("</table")[0]
     assert client.get("/stats/?year=1999").status_code == 404
     assert client.get("/stats/?year=abc").status_code == 404
-    assert "public" not in response.get("Cache-Control", "")  # the page holds a CSRF form
+    # The same for every visitor without a session: shareable, revalidated every time (a
+    # browser would otherwise keep it for a tenth of its age since Last-Modified).
+    assert set(response["Cache-Control"].split(", ")) == {"public", "no-cache"}
+    client.force_login(factories.user())
+    signed_in = client.get("/stats/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "public" not in signed_in.get("Cache-Control", "")  # it holds a CSRF form
 
 
 def test_stats_are_cached_until_the_public_data_changes(
