@@ -61,3 +61,18 @@ class CalendarNotCovered(DomainError):
             )
             % {"date": day.isoformat()}
         )
+
+
+class ObjectionClosed(DomainError):
+    default_message = _("This objection has already been answered.")
+
+
+class SourceBlocked(DomainError):
+    default_message = _(
+        "Objections from this network or e-mail domain are not accepted. If you think this "
+        "is a mistake, write to the association."
+    )
+
+
+class ListingNotOpenToObjections(DomainError):
+    default_message = _("This listing is no longer public; it cannot be objected to.")

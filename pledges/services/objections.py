@@ -9,12 +9,16 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from accounts.models import is_blocked
 
 from .. import events
-from ..errors import ConcurrentChange, DomainError
+from ..errors import (
+    ConcurrentChange,
+    ListingNotOpenToObjections,
+    ObjectionClosed,
+    SourceBlocked,
+)
 from ..models import AuditEvent, Listing, Objection, ObjectionEvidence, OutboxMessage, Pledge
 from ..reference import china_date
 from ..storage import discard_private_file, store_private_upload
@@ -32,21 +36,6 @@ EVIDENCE_FILE = ObjectionEvidence._meta.get_field("file")
 # A confirmation link works this long.
 CONFIRM_MAX_AGE = 3 * 24 * 3600
 _SALT = "pledges.objection.confirm"
-
-
-class ObjectionClosed(DomainError):
-    default_message = _("This objection has already been answered.")
-
-
-class SourceBlocked(DomainError):
-    default_message = _(
-        "Objections from this network or e-mail domain are not accepted. If you think this "
-        "is a mistake, write to the association."
-    )
-
-
-class ListingNotOpenToObjections(DomainError):
-    default_message = _("This listing is no longer public; it cannot be objected to.")
 
 
 def _store(objection: Objection, party: str, files: list) -> list[str]:

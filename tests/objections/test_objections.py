@@ -9,11 +9,11 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from pledges.errors import ObjectionClosed
 from pledges.models import AuditEvent, Listing, Objection, OutboxMessage, Pledge
 from pledges.services import notifications
 from pledges.services.notice import notices_end
 from pledges.services.objections import (
-    ObjectionClosed,
     confirmation_token,
     objection_answer,
     objection_confirm,
