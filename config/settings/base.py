@@ -86,6 +86,12 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
 for _database in DATABASES.values():
+    if _database["ENGINE"].endswith("sqlite3"):
+        # Transactions take the write lock when they begin, so a second process waits for it
+        # (up to the timeout) instead of failing with "database is locked" when both had
+        # read and then both want to write: two worker processes, or a worker and the site.
+        _database.setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
+        _database["OPTIONS"].setdefault("timeout", 20)
     if _database["ENGINE"].endswith("postgresql"):
         options = _database.setdefault("OPTIONS", {})
         # An unreachable server fails a request (and /healthz) in seconds, not a TCP timeout.

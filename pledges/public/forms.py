@@ -174,7 +174,9 @@ class ObjectionForm(EvidenceForm):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     relationship = forms.ChoiceField(
-        label=_("Your relationship to the enterprise"), choices=Objection.Relationship.choices
+        label=_("Your relationship to the enterprise"),
+        # Chosen, not assumed: the first choice would otherwise be preselected.
+        choices=[("", "—"), *Objection.Relationship.choices],
     )
     grounds = forms.MultipleChoiceField(
         label=_("Grounds"),
