@@ -1096,6 +1096,15 @@ class Objection(models.Model):
     def is_open(self) -> bool:
         return self.state == self.State.OPEN
 
+    @property
+    def ground_labels(self) -> list[str]:
+        return [str(self.Ground(ground).label) for ground in self.grounds]
+
+    @classmethod
+    def outcome_label(cls, outcome: str) -> str:
+        """The label of a published outcome (listings keep the code)."""
+        return str(cls.Outcome(outcome).label)
+
 
 class ObjectionEvidence(models.Model):
     """A file for an objection: the objector's (reviewers only) or the enterprise's."""

@@ -24,6 +24,13 @@ IMAGE_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; s
 PDF_POLICY = "default-src 'none'; frame-ancestors 'self'"
 
 
+def noindex(response):
+    """Asked of search engines for pages that are nobody's to index (verification,
+    objections): they are never cached either (their views say so)."""
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def private_file_response(file_field, download_name: str) -> FileResponse:
     if not file_field:
         raise Http404

@@ -5,7 +5,7 @@ parameters, choose the language and shape the output.
 """
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import orjson
 from django.http import HttpResponse, JsonResponse
@@ -100,12 +100,12 @@ def _item(url: str, row: dict) -> dict:
             "section": row["industry_section"],
         },
         "state": STATES[row["status"]],
-        "signed_on": row["signed_on"].isoformat() if row["signed_on"] else None,
+        "signed_on": _day(row["signed_on"]),
         "approved_at": _timestamp(row["approved_at"]),
         "revoked_at": _timestamp(row["revoked_at"]),
         "revocation_reason": row["revocation_reason"] or None,
         "certificate_number": row["certificate_number"] or None,
-        "notice_until": _notice_until(row),
+        "notice_until": _day(selectors.notice_until_shown(row)),
         "final_at": _timestamp(row["final_at"]),
         "under_objection_review": row["objection_open"],
         "objection_outcomes": row["objection_outcomes"],
@@ -114,9 +114,8 @@ def _item(url: str, row: dict) -> dict:
     }
 
 
-def _notice_until(row: dict) -> str | None:
-    in_notice = row["status"] == "listed" and row["final_at"] is None
-    return row["notice_until"].isoformat() if in_notice and row["notice_until"] else None
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def _timestamp(value: datetime | None) -> str | None:

@@ -13,6 +13,7 @@ from config.client_ip import client_ip
 
 from ..errors import DomainError
 from ..models import Listing
+from ..responses import noindex
 from ..services.objections import objection_confirm, objection_for_token, objection_submit
 from .forms import ObjectionForm
 from .rate_limits import rate_limited, refuse_page
@@ -29,11 +30,6 @@ def _objectable(pledge_id: int) -> Listing:
 
 def _posting(request) -> bool:
     return request.method == "POST"
-
-
-def _private(response):
-    response["X-Robots-Tag"] = "noindex"
-    return response
 
 
 def _email_limited(request, email: str) -> bool:
@@ -79,7 +75,7 @@ def objection_form(request, pledge_id):
                 form.add_error(None, error.message)
             else:
                 return redirect("public:objection_sent", pledge_id=listing.pk)
-    return _private(
+    return noindex(
         render(
             request,
             "public/objection_form.html",
@@ -94,7 +90,7 @@ def objection_sent(request, pledge_id):
     listing = get_object_or_404(
         Listing.objects.exclude(status=Listing.Status.REMOVED), pk=pledge_id
     )
-    return _private(render(request, "public/objection_sent.html", {"listing": listing}))
+    return noindex(render(request, "public/objection_sent.html", {"listing": listing}))
 
 
 @never_cache
@@ -113,4 +109,4 @@ def objection_confirm_view(request, token):
             context["error"] = error.message
         else:
             return redirect("public:objection_confirm", token=token)
-    return _private(render(request, "public/objection_confirm.html", context))
+    return noindex(render(request, "public/objection_confirm.html", context))

@@ -356,6 +356,13 @@ FEED_FIELDS = {
 }
 
 
+def notice_until_shown(row: dict) -> date | None:
+    """The last day of an open data row's public notice while it runs (as Listing.in_notice
+    says of a listing); None once final, or revoked."""
+    in_notice = row["status"] == Listing.Status.LISTED and row["final_at"] is None
+    return row["notice_until"] if in_notice else None
+
+
 # --- CSV export -----------------------------------------------------------------------------
 
 

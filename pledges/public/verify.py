@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from ..responses import noindex
 from ..validators import normalise_certificate_number
 from .forms import VerifyForm
 from .rate_limits import rate_limited
@@ -20,13 +21,7 @@ VERIFY_RATE = "30/m"
 
 
 def _too_many(request):
-    return _noindex(render(request, "public/rate_limited.html", status=429))
-
-
-def _noindex(response):
-    # Verification pages are neither indexed nor cached: a revocation shows at once.
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return noindex(render(request, "public/rate_limited.html", status=429))
 
 
 @never_cache
@@ -36,7 +31,7 @@ def verify_form(request):
     form = VerifyForm(request.GET if "number" in request.GET else None)
     if form.is_bound and form.is_valid():
         return redirect("public:verify", number=form.cleaned_data["number"])
-    return _noindex(render(request, "public/verify_form.html", {"form": form}))
+    return noindex(render(request, "public/verify_form.html", {"form": form}))
 
 
 @never_cache
@@ -47,7 +42,7 @@ def verify_result(request, number):
     if canonical is not None and canonical != number:
         return redirect("public:verify", number=canonical)
     verification = certificate_verification(canonical or "")
-    return _noindex(
+    return noindex(
         render(
             request,
             "public/verify_result.html",

@@ -115,6 +115,10 @@ def pledge_detail(request, pledge_id):
     context = {
         "listing": listing,
         "corrections": selectors.correction_history(listing, english=english),
+        "objection_outcomes": [
+            {**entry, "label": Objection.outcome_label(entry["outcome"])}
+            for entry in listing.objection_outcomes
+        ],
         "other_years": other_years,
     }
     parts = {
@@ -157,7 +161,7 @@ def export_csv(request):
                 states[row["status"]],
                 row["revocation_reason"],
                 row["certificate_number"],
-                _date(_notice_until(row)),
+                _date(selectors.notice_until_shown(row)),
                 _objection(row),
             ]
 
@@ -184,12 +188,6 @@ def export_csv(request):
     return public_response(response)
 
 
-def _notice_until(row: dict) -> date | None:
-    """The last day of a listed row's public notice, while it runs."""
-    in_notice = row["status"] == Listing.Status.LISTED and row["final_at"] is None
-    return row["notice_until"] if in_notice else None
-
-
 def _objection(row: dict) -> str:
     """Under review after an objection, or the last answered objection's outcome and reason."""
     if row["objection_open"]:
@@ -197,8 +195,7 @@ def _objection(row: dict) -> str:
     if not row["objection_outcomes"]:
         return ""
     last = row["objection_outcomes"][-1]
-    outcome = Objection.Outcome(last["outcome"]).label
-    return f"{last['on']} {outcome}: {last['reason']}"
+    return f"{last['on']} {Objection.outcome_label(last['outcome'])}: {last['reason']}"
 
 
 def _date(value: date | None) -> str:
