@@ -14,6 +14,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
 run: setup
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py create_signing_key --dev --if-missing
 	$(PY) manage.py seed_demo
 	bin/dev-server
 

@@ -555,6 +555,9 @@ class Certificate(models.Model):
     )
     sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
     size = models.PositiveIntegerField(_("size in bytes"), null=True, blank=True)
+    # The signed Open Badges credential (a VC-JWT) issued with the file; its status list
+    # index is ``sequence``.
+    credential = models.TextField(_("signed credential"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -829,6 +832,10 @@ class SupersededCertificate(models.Model):
     credit_code = models.CharField(_("Unified Social Credit Code"), max_length=18)
     sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
     issued_on = models.DateField(_("issued on"), null=True)
+    # Its credential stays published (it says who it was issued to) and its bit in the
+    # year's status list stays set.
+    credential = models.TextField(_("signed credential"), blank=True)
+    status_index = models.PositiveIntegerField(_("status list index"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("superseded"), default=timezone.now)
 
     class Meta:

@@ -1,11 +1,14 @@
+import fcntl
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import django_ratelimit.core
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
+from pledges.certificates import keys as signing_keys
 from pledges.models import Certificate, Industry, Province, PublicDataVersion
 from pledges.public import names as public_names
 from pledges.reference import load_reference_data
@@ -26,6 +29,17 @@ def pytest_collection_modifyitems(items):
             marker = SLOW_FOLDERS.get(item.path.relative_to(TESTS).parts[0])
             if marker:
                 item.add_marker(marker)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_keys():
+    """A development CA and signing key, made by the first test process that needs them."""
+    folder = Path(settings.SIGNING_KEYS_DIR)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / "test-keys.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not signing_keys.key_ids():
+            signing_keys.create_development_key()
 
 
 @pytest.fixture(autouse=True)

@@ -363,3 +363,12 @@ OBJECTION_WORKING_DAYS = env.int("OBJECTION_WORKING_DAYS", default=20)
 CERTIFICATE_ISSUER = env("CERTIFICATE_ISSUER", default="中国质量检验协会")
 # The sweep re-queues certificates still not ready this long after the approval.
 CERTIFICATE_SWEEP_AFTER_MINUTES = env.int("CERTIFICATE_SWEEP_AFTER_MINUTES", default=3)
+# A certificate is valid through its campaign's year plus this many years.
+CERTIFICATE_VALID_YEARS = env.int("CERTIFICATE_VALID_YEARS", default=1)
+# The association's signing keys and trust roots (pledges/certificates/keys.py): outside the
+# repository in production; `manage.py create_signing_key --dev` fills the default folder.
+SIGNING_KEYS_DIR = env("SIGNING_KEYS_DIR", default=str(VAR_DIR / "keys"))
+# The key that signs now; empty: the newest key with a private key.
+SIGNING_KEY_ID = env("SIGNING_KEY_ID", default="")
+# An RFC 3161 timestamp authority: set, certificates are signed PAdES B-T; empty, B-B.
+SIGNING_TSA_URL = env("SIGNING_TSA_URL", default="")

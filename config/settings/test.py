@@ -33,6 +33,8 @@ if DATABASES["replica"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["replica"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_replica"}
 PUBLIC_READS_ON_REPLICA = False
+# Signing keys from the development CA, made once for all test runs (tests/conftest.py).
+SIGNING_KEYS_DIR = str(VAR_DIR / "test-keys")
 # No public notice unless a test turns it on (with a date it fixes): counting it needs the
 # working-day calendar to cover the day the test runs.
 NOTICE_WORKING_DAYS = 0

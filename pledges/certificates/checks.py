@@ -1,6 +1,7 @@
 """System checks: what certificate rendering needs from the machine."""
 
 import subprocess
+from pathlib import Path
 
 from django.core import checks
 
@@ -83,3 +84,42 @@ def _font_installed(family: str) -> bool:
     except (OSError, subprocess.TimeoutExpired):
         return False
     return family in result.stdout
+
+
+@checks.register(checks.Tags.security)
+def signing_keys(app_configs=None, **kwargs):
+    """Private keys readable only by their owner, and a key to sign with."""
+    from django.conf import settings
+
+    from . import keys
+
+    errors = [
+        checks.Error(
+            f"The private key {path} can be read by other users (mode {path.stat().st_mode:o}).",
+            hint=f"chmod 600 {path}",
+            id="pledges.E020",
+        )
+        for path in keys.private_key_files()
+        if keys.readable_by_others(path)
+    ]
+    base = Path(settings.BASE_DIR).resolve()
+    folder = keys.keys_dir().resolve()
+    if folder.is_relative_to(base) and not folder.is_relative_to(base / "var"):
+        errors.append(
+            checks.Error(
+                f"SIGNING_KEYS_DIR ({folder}) is inside the repository.",
+                hint="Keep private keys outside the repository (var/ is never committed).",
+                id="pledges.E021",
+            )
+        )
+    try:
+        keys.signing_key()
+    except keys.SigningKeyMissing as error:
+        errors.append(
+            checks.Warning(
+                f"Certificates cannot be issued: {error}",
+                hint="manage.py create_signing_key --dev (development), or see the README.",
+                id="pledges.W020",
+            )
+        )
+    return errors

@@ -142,10 +142,24 @@ class CertificateData:
     campaign_title: str
     campaign_year: int
     issued_at: datetime
+    # The signed QR payload (credentials.qr_payload) and the signed credential: the QR code
+    # carries the first after the URL's "#"; the PDF carries both as attached files.
+    qr_payload: str = ""
+    credential: str = ""
+
+
+# The names of the files attached to the PDF (what verify_certificate reads back).
+QR_PAYLOAD_FILE = "qr-payload.jws"
+CREDENTIAL_FILE = "credential.jwt"
 
 
 def verify_url(number: str) -> str:
     return settings.SITE_URL + reverse("public:verify", args=[number])
+
+
+def qr_text(data: CertificateData) -> str:
+    url = verify_url(data.number)
+    return f"{url}#{data.qr_payload}" if data.qr_payload else url
 
 
 def qr_data_uri(url: str) -> str:
@@ -175,13 +189,18 @@ def render_html(data: CertificateData) -> str:
             "issued_on": f"{issued.year}年{issued.month}月{issued.day}日",
             "issuer": settings.CERTIFICATE_ISSUER,
             "verify_url": url,
-            "qr_data_uri": qr_data_uri(url),
+            "qr_data_uri": qr_data_uri(qr_text(data)),
         },
     )
 
 
 def render_pdf(data: CertificateData) -> bytes:
-    from weasyprint import HTML
+    from weasyprint import HTML, Attachment
 
+    attachments = [
+        Attachment(string=text, name=name)
+        for name, text in ((QR_PAYLOAD_FILE, data.qr_payload), (CREDENTIAL_FILE, data.credential))
+        if text
+    ]
     html = HTML(string=render_html(data), url_fetcher=url_fetcher())
-    return html.write_pdf(font_config=font_config())
+    return html.write_pdf(font_config=font_config(), attachments=attachments)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from ..models import AuditEvent, Certificate, Pledge
+from ..models import AuditEvent, Certificate, Listing, Pledge, SupersededCertificate
 from ..reference import china_date
 
 
@@ -101,4 +101,28 @@ def certificates_overdue(*, older_than: timedelta | None = None):
     cutoff = timezone.now() - older_than
     return Pledge.objects.filter(state=Pledge.State.APPROVED, decided_at__lt=cutoff).filter(
         Q(certificate__isnull=True) | Q(certificate__state=Certificate.State.PENDING)
+    )
+
+
+# --- Credentials -------------------------------------------------------------------------
+
+
+def issued_credential(number: str) -> str:
+    """The signed credential issued with this number ("" if none was), superseded included;
+    none once the enterprise's record was taken down (nothing of it is public then)."""
+    removed = Q(pledge__listing__status=Listing.Status.REMOVED)
+    current = (
+        Certificate.objects.filter(number=number, state=Certificate.State.READY)
+        .exclude(removed)
+        .values_list("credential", flat=True)
+        .first()
+    )
+    if current is not None:
+        return current
+    return (
+        SupersededCertificate.objects.filter(number=number)
+        .exclude(removed)
+        .values_list("credential", flat=True)
+        .first()
+        or ""
     )

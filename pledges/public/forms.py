@@ -108,6 +108,27 @@ class PreparedChoices(BaseChoiceIterator):
         return iter(self.choices)
 
 
+class VerifyFileForm(forms.Form):
+    """A certificate PDF to check: its signature and signed payload, then the record."""
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("Certificate PDF"),
+        help_text=_("The PDF file of the certificate, up to 5 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(_("The file is larger than 5 MB."), code="too_large")
+        content = upload.read()
+        if not content.startswith(b"%PDF-"):
+            raise ValidationError(_("This file is not a PDF."), code="not_pdf")
+        return content
+
+
 class VerifyForm(forms.Form):
     number = forms.CharField(
         label=_("Certificate number"),

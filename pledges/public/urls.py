@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, objections, verify, views
+from . import api, credentials, objections, verify, views
 
 app_name = "public"
 
@@ -19,7 +19,18 @@ urlpatterns = [
         name="objection_confirm",
     ),
     path("verify/", verify.verify_form, name="verify_form"),
+    path("verify/file/", verify.verify_file, name="verify_file"),
     path("verify/<str:number>/", verify.verify_result, name="verify"),
+    path("verify/<str:number>.json", credentials.credential_json, name="verify_credential"),
+    path("verify/<str:number>.jwt", credentials.credential_jwt, name="verify_credential_jwt"),
+    path("credentials/issuer.json", credentials.issuer, name="credential_issuer"),
+    path("credentials/keys.json", credentials.keys, name="credential_keys"),
+    path(
+        "credentials/achievements/<int:year>.json",
+        credentials.achievement,
+        name="credential_achievement",
+    ),
+    path("credentials/status/<int:year>.jwt", credentials.status_list_view, name="status_list"),
     path("stats/", views.stats, name="stats"),
     path("api/", api.api_index, name="api_index"),
     path("api/pledges/", api.api_pledges, name="api_pledges"),

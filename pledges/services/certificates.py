@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import events
+from ..certificates import credentials
+from ..certificates.keys import signing_key
+from ..certificates.pdf_signing import sign_pdf
 from ..certificates.rendering import CertificateData, render_pdf
 from ..certificates.selectors import certificates_overdue
 from ..errors import DomainError
@@ -79,17 +82,35 @@ def certificate_start_attempt(*, certificate: Certificate) -> Certificate:
     return certificate
 
 
-def certificate_data(certificate: Certificate) -> CertificateData:
-    """What the certificate prints: the published record's name and code, as approved."""
+def certificate_subject(certificate: Certificate) -> credentials.Subject:
+    """What the certificate states: the published record's name and code, as approved."""
     pledge = certificate.pledge
-    return CertificateData(
+    return credentials.Subject(
         number=certificate.number,
         enterprise_name=pledge.listing.name,
         credit_code=pledge.listing.credit_code,
         campaign_title=pledge.campaign.title,
         campaign_year=pledge.campaign.year,
         issued_at=certificate.issued_at,
+        status_index=certificate.sequence,
     )
+
+
+def signed_certificate(subject: credentials.Subject) -> tuple[bytes, str]:
+    """The signed PDF and the signed credential it carries, with the current key."""
+    key = signing_key()
+    credential = credentials.signed_credential(credentials.achievement_credential(subject), key)
+    data = CertificateData(
+        number=subject.number,
+        enterprise_name=subject.enterprise_name,
+        credit_code=subject.credit_code,
+        campaign_title=subject.campaign_title,
+        campaign_year=subject.campaign_year,
+        issued_at=subject.issued_at,
+        qr_payload=credentials.qr_payload(subject, key),
+        credential=credential,
+    )
+    return sign_pdf(render_pdf(data), key), credential
 
 
 def certificate_issue(*, certificate_id: int) -> Certificate | None:
@@ -103,7 +124,7 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
     if certificate is None or certificate.state == State.READY:
         return certificate
     certificate_start_attempt(certificate=certificate)
-    pdf = render_pdf(certificate_data(certificate))
+    pdf, credential = signed_certificate(certificate_subject(certificate))
     name = private_storage().save(
         FILE_FIELD.generate_filename(certificate, "certificate.pdf"), ContentFile(pdf)
     )
@@ -113,6 +134,7 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
         "file": name,
         "sha256": hashlib.sha256(pdf).hexdigest(),
         "size": len(pdf),
+        "credential": credential,
         "rendered_at": timezone.now(),
         "error": "",
     }
@@ -218,6 +240,9 @@ def certificates_supersede(*, enterprise, issued_for: str) -> list[int]:
                 credit_code=enterprise.credit_code,
                 sha256=certificate.sha256,
                 issued_on=china_date(certificate.issued_at),
+                credential=certificate.credential,
+                # Its bit marks the credential issued with it, if one was.
+                status_index=certificate.sequence if certificate.credential else None,
             )
         Certificate.objects.filter(pk=certificate.pk).update(
             state=State.PENDING,
@@ -225,6 +250,7 @@ def certificates_supersede(*, enterprise, issued_for: str) -> list[int]:
             number="",
             issued_at=None,
             rendered_at=None,
+            credential="",
             error="",
             queued_at=timezone.now(),
         )

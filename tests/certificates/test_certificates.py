@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from pledges.certificates import fonts, rendering
 from pledges.certificates.checks import certificate_rendering
+from pledges.certificates.credentials import read_qr_payload
 from pledges.models import Campaign, Certificate, Pledge
 from pledges.services import pledges as services
 from pledges.services.certificates import certificate_rerender, certificates_sweep
@@ -64,7 +65,11 @@ def test_the_certificate_pdf_reads_back(
     assert "<b>华质</b>&<script>x</script>精密有限公司" in text
     assert enterprise.credit_code in text
     assert certificate.number in text
-    assert pdf_qr_codes(data) == [f"https://pledge.example.org/verify/{certificate.number}/"]
+    # The QR code opens the verify page; after the "#" it carries the signed payload.
+    [qr] = pdf_qr_codes(data)
+    url, payload = qr.split("#")
+    assert url == f"https://pledge.example.org/verify/{certificate.number}/"
+    assert read_qr_payload(payload).enterprise_name == enterprise.name
     width, height = pdf_page_size_mm(data)
     assert round(width) == 297 and round(height) == 210  # A4 landscape
     certificate_mails = [m for m in mail.outbox if certificate.number in m.subject]

@@ -96,6 +96,13 @@ PROJECT_URLS = {
     "public:stats": Access("get", PUBLIC),
     "public:verify_form": Access("get", PUBLIC),
     "public:verify": Access("get", PUBLIC),
+    "public:verify_file": Access("get", PUBLIC),
+    "public:verify_credential": Access("get", PUBLIC),
+    "public:verify_credential_jwt": Access("get", PUBLIC),
+    "public:credential_issuer": Access("get", PUBLIC),
+    "public:credential_keys": Access("get", PUBLIC),
+    "public:credential_achievement": Access("get", PUBLIC),
+    "public:status_list": Access("get", PUBLIC),
     "public:api_index": Access("get", PUBLIC),
     "public:api_pledges": Access("get", PUBLIC),
     "public:api_schema": Access("get", PUBLIC),
@@ -210,6 +217,7 @@ def site_of_a_and_b(db, settings, tmp_path, monkeypatch, django_capture_on_commi
     }
     certificate_a = factories.pdf_bytes() + b"%certificate-of-a\n"
     monkeypatch.setattr(certificates, "render_pdf", lambda data: certificate_a)
+    monkeypatch.setattr(certificates, "sign_pdf", lambda pdf, key: pdf)
     now = timezone.now()
     campaign = factories.campaign()
     last_year = factories.campaign(campaign.year - 1)

@@ -14,6 +14,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
@@ -52,6 +53,8 @@ def celery_worker(
         "DATABASE_URL": database_url(),
         "EMAIL_URL": f"filemail:///{tmp_path / 'mail'}",
         "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+        # The test run's signing keys (tests/conftest.py made them).
+        "SIGNING_KEYS_DIR": settings.SIGNING_KEYS_DIR,
         # What the worker (and its beat) queues goes to the test's queue too.
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         **(env or {}),

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 pytestmark = pytest.mark.worker
 
@@ -130,6 +131,7 @@ def site(tmp_path_factory):
         "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
         "EMAIL_URL": f"filemail:///{folder / 'mail'}",
         "PRIVATE_MEDIA_ROOT": str(folder / "private"),
+        "SIGNING_KEYS_DIR": settings.SIGNING_KEYS_DIR,
         "HOST": "127.0.0.1",
         "CELERY_WORKER_QUEUES": f"dev-server-test-{TOKEN}",
         "CELERY_WORKER_HOSTNAME": f"dev-server-test-{TOKEN}@%h",
