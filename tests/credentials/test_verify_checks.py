@@ -98,8 +98,9 @@ def test_an_unsigned_pdf_fails_the_signature(client, db):
 
 
 def test_the_command_checks_a_file(certificate, tmp_path, capsys):
+    pdf = certificate.file.read()
     path = tmp_path / "certificate.pdf"
-    path.write_bytes(certificate.file.read())
+    path.write_bytes(pdf)
     call_command("verify_certificate", str(path))
     output = capsys.readouterr().out
     assert certificate.number in output
@@ -108,7 +109,7 @@ def test_the_command_checks_a_file(certificate, tmp_path, capsys):
     call_command("verify_certificate", str(path), "--offline")
     assert "not_checked  status" in capsys.readouterr().out
 
-    path.write_bytes(tampered(certificate.file.read()))
+    path.write_bytes(tampered(pdf))
     with pytest.raises(CommandError) as failure:
         call_command("verify_certificate", str(path))
     assert failure.value.returncode == 1
