@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
@@ -132,6 +133,23 @@ def _signing_key(kid: str, folder: str) -> SigningKey:
 def trust_roots() -> list[x509.Certificate]:
     path = keys_dir() / ROOTS_FILE
     return _load_certificates(path) if path.is_file() else []
+
+
+def certified_by_roots(certificate: x509.Certificate, chain=()) -> bool:
+    """Whether the certificate (through its intermediates) was issued by a trust root."""
+    issued = [certificate, *chain]
+    for child, parent in zip(issued, issued[1:], strict=False):
+        if not _issued_by(child, parent):
+            return False
+    return any(_issued_by(issued[-1], root) for root in trust_roots())
+
+
+def _issued_by(child: x509.Certificate, parent: x509.Certificate) -> bool:
+    try:
+        child.verify_directly_issued_by(parent)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
 
 
 def private_key_files() -> list[Path]:

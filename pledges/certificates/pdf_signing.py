@@ -15,7 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 
-from .keys import SigningKey, trust_roots
+from .keys import SigningKey, certified_by_roots, trust_roots
 
 SIGNATURE_FIELD = "ChengxinCertificate"
 # Room for the CMS signature in the file: an ECDSA signature with its certificate chain needs
@@ -25,6 +25,10 @@ SIGNATURE_BYTES = 8192
 
 def _asn1_certificate(certificate: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+def _cryptography_certificate(certificate: asn1_x509.Certificate) -> x509.Certificate:
+    return x509.load_der_x509_certificate(certificate.dump())
 
 
 @functools.lru_cache(maxsize=4)
@@ -110,12 +114,18 @@ def check_pdf_signature(pdf: bytes) -> PdfSignatureCheck:
         )
     except (SignatureValidationError, PdfReadError, ValueError, KeyError) as error:
         return PdfSignatureCheck(present=True, error=str(error))
+    signer = status.signing_cert
+    # A changed file fails pyHanko's whole validation, trust included; who signed it is still
+    # worth saying: check the signer's certificate against the roots on its own then.
+    trusted = (
+        status.trusted if status.intact else certified_by_roots(_cryptography_certificate(signer))
+    )
     return PdfSignatureCheck(
         present=True,
         intact=status.intact,
         valid=status.valid,
-        trusted=status.trusted,
+        trusted=trusted,
         whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
-        signer=status.signing_cert.subject.human_friendly,
+        signer=signer.subject.human_friendly,
         timestamped=status.timestamp_validity is not None,
     )

@@ -11,21 +11,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
 
-from cryptography.exceptions import InvalidSignature
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .credentials import InvalidToken, QrPayload, read_qr_payload, read_token
-from .keys import PublicKey, public_key, trust_roots
+from .keys import certified_by_roots, public_key
 from .pdf_signing import PdfSignatureCheck, check_pdf_signature
 from .rendering import QR_PAYLOAD_FILE
 
 PASSED, FAILED, NOT_CHECKED = "passed", "failed", "not_checked"
 OUTCOME_LABELS = {
-    PASSED: gettext_lazy("Passed"),
-    FAILED: gettext_lazy("Failed"),
-    NOT_CHECKED: gettext_lazy("Not checked"),
+    PASSED: pgettext_lazy("verification check", "Passed"),
+    FAILED: pgettext_lazy("verification check", "Failed"),
+    NOT_CHECKED: pgettext_lazy("verification check", "Not checked"),
 }
 CHECK_LABELS = {
     "signature": gettext_lazy("Signature"),
@@ -74,17 +73,6 @@ class Report:
 
     def outcome(self, name: str) -> str:
         return next(check.outcome for check in self.checks if check.name == name)
-
-
-def _chains_to_roots(key: PublicKey) -> bool:
-    issuer = key.chain[-1] if key.chain else key.certificate
-    for root in trust_roots():
-        try:
-            issuer.verify_directly_issued_by(root)
-        except (ValueError, TypeError, InvalidSignature):
-            continue
-        return True
-    return False
 
 
 def _validity(valid_from: date, valid_until: date) -> Check:
@@ -222,7 +210,9 @@ def report_for_number(number: str, credential: str, standing: Standing) -> Repor
         report.checks.append(
             Check(
                 "issuer",
-                PASSED if key is not None and _chains_to_roots(key) else FAILED,
+                PASSED
+                if key is not None and certified_by_roots(key.certificate, key.chain)
+                else FAILED,
                 _("The association's key %(kid)s.") % {"kid": header["kid"]},
             )
         )

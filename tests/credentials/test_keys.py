@@ -49,7 +49,9 @@ def test_a_rotated_key_keeps_old_certificates_valid(
     for certificate in (old, new):
         report = report_for_pdf(certificate.file.read(), standing)
         assert {check.outcome for check in report.checks} == {PASSED}, report.checks
-        report = report_for_number(certificate.number, certificate.credential, standing(certificate.number))
+        report = report_for_number(
+            certificate.number, certificate.credential, standing(certificate.number)
+        )
         assert [c.name for c in report.checks if c.outcome == PASSED] == [
             "signature",
             "issuer",
