@@ -5,7 +5,9 @@ set. It is the last change to the file, so it covers the whole file: any byte ch
 afterwards breaks it, and a PDF reader shows "signed by …, unmodified" while it holds.
 """
 
+import asyncio
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -61,7 +63,22 @@ def _timestamper():
     return HTTPTimeStamper(settings.SIGNING_TSA_URL, timeout=10)
 
 
+def _outside_event_loop(function, *args):
+    """pyHanko's synchronous calls start an event loop of their own, which Python refuses
+    inside a running one (a caller driving an async client, say): run them in a thread then."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args)
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(function, *args).result()
+
+
 def sign_pdf(pdf: bytes, key: SigningKey) -> bytes:
+    return _outside_event_loop(_sign_pdf, pdf, key)
+
+
+def _sign_pdf(pdf: bytes, key: SigningKey) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -92,6 +109,10 @@ class PdfSignatureCheck:
 
 def check_pdf_signature(pdf: bytes) -> PdfSignatureCheck:
     """Validate the file's (last) signature against the trust roots, offline."""
+    return _outside_event_loop(_check_pdf_signature, pdf)
+
+
+def _check_pdf_signature(pdf: bytes) -> PdfSignatureCheck:
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
