@@ -211,6 +211,8 @@ def parameter_sets(pattern: Pattern, world) -> list[dict]:
     if key == "public:verify":
         numbers = [world.certificate_a.number, world.certificate_c.number, "CQ-1999-999999"]
         return [{"number": number} for number in numbers]
+    if key in {"public:verify_credential", "public:verify_credential_jwt"}:
+        return [{"number": world.certificate_a.number}]
     values = {
         "invitation_id": world.invitation.pk,
         "year": world.campaign.year,
