@@ -561,7 +561,9 @@ def check_sample(pledges, storage_root: Path, names: dict, rng: random.Random) -
     """Read back some of the stored PDFs as a person would: text, and the QR code."""
     from pypdf import PdfReader
 
+    from pledges.certificates.credentials import read_qr_payload
     from pledges.certificates.rendering import verify_url
+    from pledges.certificates.verification import FAILED, report_for_pdf
     from pledges.models import Certificate
 
     try:
@@ -578,9 +580,17 @@ def check_sample(pledges, storage_root: Path, names: dict, rng: random.Random) -
         if names[certificate.pledge_id] not in text or certificate.number not in text:
             raise SystemExit(f"bench: {certificate.number} does not read back")
         if pdf_qr_codes is not None:
-            if pdf_qr_codes(data) != [verify_url(certificate.number)]:
+            [scanned] = pdf_qr_codes(data) or [""]
+            url, _, payload = scanned.partition("#")
+            if url != verify_url(certificate.number) or not payload:
                 raise SystemExit(f"bench: the QR code of {certificate.number} does not scan")
+            if read_qr_payload(payload).number != certificate.number:
+                raise SystemExit(f"bench: the QR payload of {certificate.number} is wrong")
             qr_checked += 1
+        # Its signature and signed payload, offline (the record's status is not asked).
+        failed = [c.name for c in report_for_pdf(data, None).checks if c.outcome == FAILED]
+        if failed:
+            raise SystemExit(f"bench: {certificate.number} fails {failed}")
         checked += 1
     return {"read_back": checked, "qr_scanned": qr_checked, "with_rare_characters": len(rare)}
 

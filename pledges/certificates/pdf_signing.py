@@ -92,6 +92,8 @@ def _sign_pdf(pdf: bytes, key: SigningKey) -> bytes:
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     signer = signers.PdfSigner(metadata, signer=_signer(key), timestamper=_timestamper())
     # Reserving room for the signature up front saves a trial signature made to measure it.
+    # A timestamp authority that does not answer raises pyHanko's TimestampRequestError, an
+    # OSError: the certificate task retries it later.
     return signer.sign_pdf(writer, bytes_reserved=SIGNATURE_BYTES).getvalue()
 
 

@@ -19,7 +19,7 @@ from .keys import signing_key
 
 # How long a verifier may rely on a copy (also its Cache-Control max-age): revocations reach
 # verifiers within this time.
-LIST_TTL = timedelta(seconds=30)
+LIST_TTL = timedelta(seconds=10)
 
 
 def encode_bits(indices: Iterable[int], size: int = STATUS_LIST_BITS) -> str:

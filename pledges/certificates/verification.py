@@ -71,9 +71,6 @@ class Report:
     def failed(self) -> bool:
         return any(check.outcome == FAILED for check in self.checks)
 
-    def outcome(self, name: str) -> str:
-        return next(check.outcome for check in self.checks if check.name == name)
-
 
 def _validity(valid_from: date, valid_until: date) -> Check:
     today = timezone.localdate()

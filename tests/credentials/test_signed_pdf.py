@@ -20,7 +20,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from pledges.certificates import keys
-from pledges.certificates.pdf_signing import check_pdf_signature
+from pledges.certificates.pdf_signing import check_pdf_signature, sign_pdf
 from pledges.services.certificates import certificate_rerender
 
 
@@ -128,3 +128,11 @@ def test_with_a_timestamp_authority_the_signature_is_pades_b_t(
     stamp = status.timestamp_validity
     assert stamp.intact and stamp.valid and stamp.trusted
     assert check_pdf_signature(pdf).timestamped
+
+
+def test_an_unreachable_timestamp_authority_is_retried_later(certificate, settings):
+    from pledges.tasks import TRANSIENT_ERRORS
+
+    settings.SIGNING_TSA_URL = "http://127.0.0.1:9/tsa"  # nothing listens on the discard port
+    with pytest.raises(TRANSIENT_ERRORS):
+        sign_pdf(certificate.file.read(), keys.signing_key())

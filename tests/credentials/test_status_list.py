@@ -37,7 +37,7 @@ def test_a_revocation_flips_the_certificates_bit(client, certificate, certified_
     assert subject["statusPurpose"] == "revocation"
     index = certificate.sequence
     assert not bit_is_set(decode_bits(subject["encodedList"]), index)
-    assert response["Cache-Control"] == "public, max-age=30"
+    assert response["Cache-Control"] == "public, max-age=10"
     etag = response["ETag"]
     assert client.get(f"/credentials/status/{year}.jwt", HTTP_IF_NONE_MATCH=etag).status_code == 304
 
