@@ -69,6 +69,10 @@ def _outside_event_loop(function, *args):
     try:
         asyncio.get_running_loop()
     except RuntimeError:
+        in_loop = False
+    else:
+        in_loop = True
+    if not in_loop:
         return function(*args)
     with ThreadPoolExecutor(max_workers=1) as executor:
         return executor.submit(function, *args).result()

@@ -22,6 +22,8 @@ from pyhanko_certvalidator import ValidationContext
 from pledges.certificates import keys
 from pledges.certificates.pdf_signing import check_pdf_signature, sign_pdf
 from pledges.services.certificates import certificate_rerender
+from pledges.tasks import TRANSIENT_ERRORS
+from tests import factories
 
 
 def der(certificate: x509.Certificate) -> asn1_x509.Certificate:
@@ -130,9 +132,7 @@ def test_with_a_timestamp_authority_the_signature_is_pades_b_t(
     assert check_pdf_signature(pdf).timestamped
 
 
-def test_an_unreachable_timestamp_authority_is_retried_later(certificate, settings):
-    from pledges.tasks import TRANSIENT_ERRORS
-
+def test_an_unreachable_timestamp_authority_is_retried_later(settings):
     settings.SIGNING_TSA_URL = "http://127.0.0.1:9/tsa"  # nothing listens on the discard port
     with pytest.raises(TRANSIENT_ERRORS):
-        sign_pdf(certificate.file.read(), keys.signing_key())
+        sign_pdf(factories.pdf_bytes(), keys.signing_key())
