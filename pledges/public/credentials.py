@@ -18,8 +18,9 @@ from django.views.decorators.http import require_safe
 from joserfc.jwk import ECKey
 
 from ..certificates import credentials, status_list
-from ..certificates.keys import public_keys
+from ..certificates.keys import SigningKeyMissing, public_keys
 from ..certificates.selectors import issued_credential
+from ..models import Campaign
 from ..validators import normalise_certificate_number
 
 JSON_LD = "application/ld+json"
@@ -82,8 +83,6 @@ def issuer(request):
 
 @require_safe
 def achievement(request, year):
-    from ..models import Campaign
-
     campaign = Campaign.objects.filter(year=year).only("title", "year").first()
     if campaign is None:
         raise Http404
@@ -114,8 +113,6 @@ def keys(request):
 
 @require_safe
 def status_list_view(request, year):
-    from ..models import Campaign
-
     if not Campaign.objects.filter(year=year).exists():
         raise Http404
     bits = status_list.revoked_indices(year)
@@ -128,7 +125,11 @@ def status_list_view(request, year):
     key = f"status-list:{digest}"
     token = cache.get(key)
     if token is None:
-        token = status_list.signed_status_list(year, bits=bits, valid_from=window)
+        try:
+            token = status_list.signed_status_list(year, bits=bits, valid_from=window)
+        except SigningKeyMissing:
+            # A deployment without its key (pledges.W020 says so): unavailable, not broken.
+            return HttpResponse(status=503, headers={"Retry-After": "300"})
         cache.set(key, token, timeout=3600)
     response = HttpResponse(token, content_type=VC_JWT)
     response["ETag"] = etag

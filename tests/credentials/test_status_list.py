@@ -71,3 +71,12 @@ def test_a_superseded_number_keeps_its_bit_set(
 
 def test_only_campaign_years_have_a_list(client, campaign):
     assert client.get(f"/credentials/status/{campaign.year - 30}.jwt").status_code == 404
+
+
+def test_without_a_signing_key_the_list_is_unavailable_not_broken(
+    client, campaign, settings, tmp_path
+):
+    settings.SIGNING_KEYS_DIR = str(tmp_path / "none")
+    response = client.get(f"/credentials/status/{campaign.year}.jwt")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "300"
