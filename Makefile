@@ -13,8 +13,8 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 .PHONY: run test test-fast setup test-setup system-packages lint format pytest worker messages clean
 
 run: setup
-	$(PY) manage.py migrate --noinput
 	$(PY) manage.py create_signing_key --dev --if-missing
+	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	bin/dev-server
 

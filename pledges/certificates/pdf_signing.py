@@ -153,6 +153,6 @@ def _check_pdf_signature(pdf: bytes) -> PdfSignatureCheck:
         valid=status.valid,
         trusted=trusted,
         whole_file=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
-        signer=signer.subject.human_friendly,
+        signer=signer.subject.native.get("common_name") or signer.subject.human_friendly,
         timestamped=status.timestamp_validity is not None,
     )
