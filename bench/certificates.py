@@ -170,6 +170,7 @@ def certificate_data(i: int, name: str):
         campaign_title="2025年全国“质量月”企业质量诚信倡议",
         campaign_year=2025,
         issued_at=timezone.now(),
+        status_index=i + 1,
     )
 
 
@@ -199,7 +200,6 @@ def run_loop(kind: str, count: int, offset: int, seed: int, rare_share: float) -
     django.setup()
     from weasyprint import HTML
 
-    from pledges.certificates.credentials import Subject
     from pledges.certificates.rendering import render_pdf
     from pledges.services.certificates import signed_certificate
 
@@ -215,10 +215,7 @@ def run_loop(kind: str, count: int, offset: int, seed: int, rare_share: float) -
         def render(data):
             # What the worker makes of one certificate, without the database: the credential,
             # the QR payload, the PDF carrying both, and its PAdES signature.
-            fields = {
-                f: getattr(data, f) for f in Subject.__dataclass_fields__ if f != "status_index"
-            }
-            return signed_certificate(Subject(**fields, status_index=offset + 1))[0]
+            return signed_certificate(data)[0]
 
     else:
         render = render_pdf

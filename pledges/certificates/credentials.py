@@ -25,6 +25,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 
 from .keys import SigningKey, public_key
+from .rendering import CertificateData
 
 ALGORITHM = "ES256"
 CONTEXTS = [
@@ -76,27 +77,6 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(frozen=True)
-class Subject:
-    """What a credential is about: the certificate's facts, as the published record has them."""
-
-    number: str
-    enterprise_name: str
-    credit_code: str
-    campaign_title: str
-    campaign_year: int
-    issued_at: datetime
-    status_index: int
-
-    @property
-    def valid_from(self) -> datetime:
-        return self.issued_at
-
-    @property
-    def valid_until(self) -> datetime:
-        return valid_until(self.campaign_year)
-
-
 def issuer_profile() -> dict:
     return {
         "id": issuer_url(),
@@ -120,7 +100,7 @@ def achievement(year: int, title: str) -> dict:
     }
 
 
-def achievement_credential(subject: Subject) -> dict:
+def achievement_credential(subject: CertificateData) -> dict:
     """The OpenBadgeCredential (Open Badges 3.0) for one certificate, unsigned."""
     list_url = status_list_url(subject.campaign_year)
     return {
@@ -129,8 +109,8 @@ def achievement_credential(subject: Subject) -> dict:
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": f"{subject.campaign_title} {subject.number}",
         "issuer": issuer_profile(),
-        "validFrom": _iso(subject.valid_from),
-        "validUntil": _iso(subject.valid_until),
+        "validFrom": _iso(subject.issued_at),
+        "validUntil": _iso(valid_until(subject.campaign_year)),
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [
@@ -180,15 +160,15 @@ def signed_credential(credential: dict, key: SigningKey) -> str:
     return _sign(claims, key, typ="JWT")
 
 
-def qr_payload(subject: Subject, key: SigningKey) -> str:
+def qr_payload(subject: CertificateData, key: SigningKey) -> str:
     """The QR code's signed payload, in short keys to keep the code small."""
     claims = {
         "n": subject.number,
         "e": subject.enterprise_name,
         "c": subject.credit_code,
         "y": subject.campaign_year,
-        "f": timezone.localtime(subject.valid_from).date().isoformat(),
-        "u": timezone.localtime(subject.valid_until).date().isoformat(),
+        "f": timezone.localtime(subject.issued_at).date().isoformat(),
+        "u": timezone.localtime(valid_until(subject.campaign_year)).date().isoformat(),
     }
     return _sign(claims, key, typ=None)
 

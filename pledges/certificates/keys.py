@@ -16,6 +16,7 @@ certificate) and the credentials (ES256), so one published certificate vouches f
 """
 
 import functools
+import re
 import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,8 @@ KEY_FILE = "key.pem"
 CERT_FILE = "cert.pem"
 ROOTS_FILE = "roots.pem"
 DEV_CA_KEY = Path("dev-ca") / KEY_FILE
+# What a key id may be: a folder name, never a path.
+KEY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 class SigningKeyMissing(Exception):
@@ -61,7 +64,13 @@ def _kid_dir(kid: str) -> Path:
 
 
 def _load_certificates(path: Path) -> list[x509.Certificate]:
-    return x509.load_pem_x509_certificates(path.read_bytes())
+    # Every verification reads these: parsed once per file version, not once per request.
+    return _parsed_certificates(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_certificates(path: str, mtime_ns: int) -> list[x509.Certificate]:
+    return x509.load_pem_x509_certificates(Path(path).read_bytes())
 
 
 def _load_public(kid: str) -> PublicKey | None:
@@ -86,7 +95,7 @@ def public_keys() -> list[PublicKey]:
 
 
 def public_key(kid: str) -> PublicKey | None:
-    if kid not in key_ids():  # also refuses a kid such as "../x"
+    if not KEY_ID.fullmatch(kid):  # refuses a kid such as "../x"
         return None
     return _load_public(kid)
 
@@ -186,6 +195,21 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
+def _key_usage(*, certifies: bool) -> x509.KeyUsage:
+    """A CA signs certificates and CRLs; a signing key signs, non-repudiably (PAdES)."""
+    return x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=not certifies,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=certifies,
+        crl_sign=certifies,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
 def create_development_ca(now: datetime) -> None:
     """A self-signed root for development and tests; its key stays in ``dev-ca/``."""
     folder = keys_dir()
@@ -201,17 +225,7 @@ def create_development_ca(now: datetime) -> None:
         .not_valid_after(now + timedelta(days=365 * 30))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            _key_usage(certifies=True),
             critical=True,
         )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
@@ -247,17 +261,7 @@ def issue_certificate(
         .not_valid_after(now + timedelta(days=365 * years))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            _key_usage(certifies=False),
             critical=True,
         )
         .add_extension(
@@ -276,11 +280,8 @@ def create_development_key(now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
     if not (keys_dir() / DEV_CA_KEY).is_file():
         create_development_ca(now)
-    kid = now.strftime("%Y%m%d%H%M%S")
-    while _kid_dir(kid).exists():  # two keys in one second (tests)
-        kid = (datetime.strptime(kid, "%Y%m%d%H%M%S") + timedelta(seconds=1)).strftime(
-            "%Y%m%d%H%M%S"
-        )
+    while _kid_dir(kid := now.strftime("%Y%m%d%H%M%S")).exists():
+        now += timedelta(seconds=1)  # two keys in one second (tests)
     key = ec.generate_private_key(ec.SECP256R1())
     certificate = issue_certificate(
         subject=f"{settings.CERTIFICATE_ISSUER} certificate signing {kid}",

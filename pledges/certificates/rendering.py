@@ -142,6 +142,8 @@ class CertificateData:
     campaign_title: str
     campaign_year: int
     issued_at: datetime
+    # Its bit in the campaign year's status list (the certificate's sequence number).
+    status_index: int = 0
     # The signed QR payload (credentials.qr_payload) and the signed credential: the QR code
     # carries the first after the URL's "#"; the PDF carries both as attached files.
     qr_payload: str = ""

@@ -33,17 +33,6 @@ def encode_bits(indices: Iterable[int], size: int = STATUS_LIST_BITS) -> str:
     return "u" + base64.urlsafe_b64encode(compressed).decode().rstrip("=")
 
 
-def decode_bits(encoded: str) -> bytes:
-    if not encoded.startswith("u"):
-        raise ValueError("not multibase base64url")
-    data = encoded[1:]
-    return gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
-
-
-def bit_is_set(bitstring: bytes, index: int) -> bool:
-    return bool(bitstring[index // 8] & (0x80 >> (index % 8)))
-
-
 def revoked_indices(year: int) -> list[int]:
     """The sequence numbers of the year's certificates that no longer stand."""
     fallen = Certificate.objects.filter(

@@ -54,18 +54,13 @@ def _credential_token(number: str) -> str:
 def credential_json(request, number):
     """The credential as a JSON document: the payload of the signed VC-JWT, less the JWT's
     registered claims. Its proof is the VC-JWT (Link header, and /verify/<number>.jwt)."""
-    token = _credential_token(number)
-    payload = json.loads(base64.urlsafe_b64decode(_padded(token.split(".")[1])))
+    _, payload = credentials.read_token(_credential_token(number))
     for claim in ("iss", "jti", "nbf", "exp"):
         payload.pop(claim, None)
     response = _json(payload, STABLE_MAX_AGE, JSON_LD)
     jwt_url = request.build_absolute_uri(request.path.removesuffix(".json") + ".jwt")
     response["Link"] = f'<{jwt_url}>; rel="alternate"; type="{VC_JWT}"'
     return response
-
-
-def _padded(part: str) -> str:
-    return part + "=" * (-len(part) % 4)
 
 
 @require_safe

@@ -27,7 +27,10 @@ VERIFY_FILE_RATE = "10/m"
 
 def standing(number: str) -> checks.Standing:
     """What the published record says of a number, for the checks."""
-    verification = certificate_verification(number)
+    return _standing(certificate_verification(number))
+
+
+def _standing(verification) -> checks.Standing:
     detail = ""
     if verification.is_revoked and verification.revocation:
         revoked = verification.revocation
@@ -90,7 +93,7 @@ def verify_result(request, number):
     report = None
     if not verification.is_unknown:
         report = checks.report_for_number(
-            canonical, issued_credential(canonical), standing(canonical)
+            canonical, issued_credential(canonical), _standing(verification)
         )
     return noindex(
         render(

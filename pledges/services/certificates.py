@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
@@ -82,10 +83,10 @@ def certificate_start_attempt(*, certificate: Certificate) -> Certificate:
     return certificate
 
 
-def certificate_subject(certificate: Certificate) -> credentials.Subject:
+def certificate_data(certificate: Certificate) -> CertificateData:
     """What the certificate states: the published record's name and code, as approved."""
     pledge = certificate.pledge
-    return credentials.Subject(
+    return CertificateData(
         number=certificate.number,
         enterprise_name=pledge.listing.name,
         credit_code=pledge.listing.credit_code,
@@ -96,20 +97,11 @@ def certificate_subject(certificate: Certificate) -> credentials.Subject:
     )
 
 
-def signed_certificate(subject: credentials.Subject) -> tuple[bytes, str]:
+def signed_certificate(data: CertificateData) -> tuple[bytes, str]:
     """The signed PDF and the signed credential it carries, with the current key."""
     key = signing_key()
-    credential = credentials.signed_credential(credentials.achievement_credential(subject), key)
-    data = CertificateData(
-        number=subject.number,
-        enterprise_name=subject.enterprise_name,
-        credit_code=subject.credit_code,
-        campaign_title=subject.campaign_title,
-        campaign_year=subject.campaign_year,
-        issued_at=subject.issued_at,
-        qr_payload=credentials.qr_payload(subject, key),
-        credential=credential,
-    )
+    credential = credentials.signed_credential(credentials.achievement_credential(data), key)
+    data = replace(data, qr_payload=credentials.qr_payload(data, key), credential=credential)
     return sign_pdf(render_pdf(data), key), credential
 
 
@@ -124,7 +116,7 @@ def certificate_issue(*, certificate_id: int) -> Certificate | None:
     if certificate is None or certificate.state == State.READY:
         return certificate
     certificate_start_attempt(certificate=certificate)
-    pdf, credential = signed_certificate(certificate_subject(certificate))
+    pdf, credential = signed_certificate(certificate_data(certificate))
     name = private_storage().save(
         FILE_FIELD.generate_filename(certificate, "certificate.pdf"), ContentFile(pdf)
     )

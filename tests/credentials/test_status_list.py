@@ -2,10 +2,22 @@
 Recommendation encodes it, whose bit flips as soon as a revocation commits."""
 
 import base64
+import gzip
 
 from pledges.certificates.credentials import STATUS_LIST_BITS, read_token
-from pledges.certificates.status_list import bit_is_set, decode_bits, encode_bits
+from pledges.certificates.status_list import encode_bits
 from pledges.services import pledges as services
+
+
+def decode_bits(encoded: str) -> bytes:
+    """A verifier's reading of encodedList: multibase base64url, then GZIP."""
+    assert encoded.startswith("u")
+    data = encoded[1:]
+    return gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+
+
+def bit_is_set(bitstring: bytes, index: int) -> bool:
+    return bool(bitstring[index // 8] & (0x80 >> (index % 8)))
 
 
 def status_list(client, year):

@@ -114,3 +114,11 @@ def test_the_command_checks_a_file(certificate, tmp_path, capsys):
         call_command("verify_certificate", str(path))
     assert failure.value.returncode == 1
     assert "failed       integrity" in capsys.readouterr().out
+
+
+def test_the_number_page_asks_the_record_once(client, certificate, django_assert_num_queries):
+    # The listing (with its campaign) and the credential issued for the number: the checks
+    # reuse the record the page already read.
+    with django_assert_num_queries(2):
+        response = client.get(f"/verify/{certificate.number}/")
+    assert checks_of(response)["status"] == "passed"
