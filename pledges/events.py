@@ -248,3 +248,15 @@ def objection_event(action, *, objection, actor=None, reason: str = "", **detail
         objection=objection.pk,
         **details,
     )
+
+
+def signatories_imported_event(*, record, actor) -> AuditEvent:
+    return _record(
+        Action.SIGNATORIES_IMPORTED,
+        actor=actor,
+        year=record.year,
+        file=record.file_name,
+        file_sha256=record.file_sha256,
+        import_id=record.pk,
+        counts=record.counts,
+    )

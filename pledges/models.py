@@ -395,6 +395,7 @@ class AuditEvent(models.Model):
         OBJECTION_ANSWERED = "objection_answered", _("Objection answered")
         SOURCE_BLOCKED = "source_blocked", _("Address or domain blocked")
         SOURCE_UNBLOCKED = "source_unblocked", _("Address or domain unblocked")
+        SIGNATORIES_IMPORTED = "signatories_imported", _("Earlier year's signatories imported")
 
     action = models.CharField(_("action"), max_length=40, choices=Action.choices)
     actor = models.ForeignKey(
@@ -1137,3 +1138,70 @@ class ObjectionEvidence(models.Model):
 
     def __str__(self):
         return f"{self.objection_id} · {self.party}"
+
+
+class SignatoryImport(models.Model):
+    """One import of an earlier year's list of signatories (not a dry run): what it did, row
+    by row, kept so the report can be downloaded again."""
+
+    year = models.PositiveIntegerField(_("year"))
+    file_name = models.CharField(_("file"), max_length=200)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    # {"added": n, "updated": n, "unchanged": n, "refused": n}
+    counts = models.JSONField(_("counts"), default=dict)
+    report_csv = models.TextField(_("report (CSV)"))
+    created_at = models.DateTimeField(_("imported"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signatory import")
+        verbose_name_plural = _("signatory imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.year} · {self.file_name}"
+
+
+class ImportedSignature(models.Model):
+    """An earlier year's signature as the association's own list records it: public as a
+    historical record, imported (not reviewed here, no certificate). Keyed by the credit
+    code, so it joins the years an enterprise signed here whether or not it has registered."""
+
+    year = models.PositiveIntegerField(_("year"))
+    credit_code = models.CharField(_("Unified Social Credit Code"), max_length=18)
+    name = models.CharField(_("legal name (Chinese)"), max_length=100)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("province")
+    )
+    industry = models.ForeignKey(
+        Industry, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("industry")
+    )
+    # The import that last added or changed it, and its row in that file.
+    source = models.ForeignKey(
+        SignatoryImport,
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        verbose_name=_("import"),
+    )
+    source_row = models.PositiveIntegerField(_("row"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("imported signature")
+        verbose_name_plural = _("imported signatures")
+        ordering = ["-year", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["credit_code", "year"], name="imported_code_year"),
+        ]
+        indexes = [models.Index(fields=["year", "name"], name="imported_year_name")]
+
+    def __str__(self):
+        return f"{self.year} · {self.name}"

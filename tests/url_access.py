@@ -35,6 +35,8 @@ REVIEW_URLS = {
     "campaign_edit": ("get", "administrator"),
     "campaign_open": ("post", "administrator"),
     "campaign_close": ("post", "administrator"),
+    "imports": ("get", "administrator"),
+    "import_report": ("get", "administrator"),
     "staff": ("get", "administrator"),
     "staff_add": ("post", "administrator"),
     "staff_remove": ("post", "administrator"),

@@ -68,6 +68,45 @@ def api_pledges(request):
     return public_response(response)
 
 
+@require_safe
+@shared_page
+def api_history(request, credit_code):
+    """The years an enterprise signed (here and in the association's imported lists), its
+    current run of consecutive years and its standing; 404 for a code with no record."""
+    history = selectors.credit_code_history(credit_code)
+    if history is None:
+        response = JsonResponse(
+            {"errors": [{"parameter": "credit_code", "message": _("No record of this code.")}]},
+            status=404,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        base = request.build_absolute_uri("/")[:-1]
+        response = HttpResponse(
+            orjson.dumps(
+                {
+                    "credit_code": history.credit_code,
+                    "this_year": history.standing.this_year,
+                    "status": history.standing.status,
+                    "consecutive_years": history.standing.run,
+                    "years": [
+                        {
+                            "year": signed.year,
+                            "source": "imported" if signed.imported else "reviewed",
+                            "revoked": signed.revoked,
+                            "name": signed.name,
+                            "url": base + signed.url if signed.url else None,
+                        }
+                        for signed in history.standing.years
+                    ],
+                }
+            ),
+            content_type="application/json",
+        )
+    response["Access-Control-Allow-Origin"] = "*"
+    return public_response(response)
+
+
 # The feed's names for a listing's status (approved, not "listed": the API's contract).
 STATES = {"listed": "approved", "revoked": "revoked", "removed": "removed"}
 

@@ -22,6 +22,7 @@ class Names:
     provinces: list[tuple[str, str, str]]  # code, name, English name
     industries: list[tuple[str, str, str, str]]  # code, name, English name, level
     campaigns: dict[int, tuple[str, str]]  # id: title, pledge text
+    schedule: list[tuple]  # year, signing opens, signing closes
     province_names: dict[str, tuple[str, str]]
     industry_names: dict[str, tuple[str, str]]
 
@@ -67,13 +68,16 @@ def _load() -> Names:
         Industry.objects.order_by("position").values_list("code", "name", "name_en", "level")
     )
     campaigns = list(
-        Campaign.objects.order_by("-year").values_list("pk", "year", "title", "pledge_text")
+        Campaign.objects.order_by("-year").values_list(
+            "pk", "year", "title", "pledge_text", "opens_at", "closes_at"
+        )
     )
     return Names(
         years=[row[1] for row in campaigns],
         provinces=provinces,
         industries=industries,
         campaigns={row[0]: (row[2], row[3]) for row in campaigns},
+        schedule=[(row[1], row[4], row[5]) for row in campaigns],
         province_names={code: (name, name_en) for code, name, name_en in provinces},
         industry_names={row[0]: (row[1], row[2]) for row in industries},
     )

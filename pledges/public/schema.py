@@ -268,6 +268,34 @@ _REMOVED = {
     },
 }
 
+_HISTORY = {
+    "type": "object",
+    "required": ["credit_code", "this_year", "status", "consecutive_years", "years"],
+    "additionalProperties": False,
+    "properties": {
+        "credit_code": {"type": "string"},
+        "this_year": {"type": "integer", "description": "The latest campaign that has opened."},
+        "status": {"enum": ["signed", "renewed", "due", "lapsed"]},
+        "consecutive_years": {"type": "integer", "minimum": 0},
+        "years": {
+            "type": "array",
+            "description": "Newest first.",
+            "items": {
+                "type": "object",
+                "required": ["year", "source", "revoked", "name", "url"],
+                "additionalProperties": False,
+                "properties": {
+                    "year": {"type": "integer"},
+                    "source": {"enum": ["reviewed", "imported"]},
+                    "revoked": {"type": "boolean"},
+                    "name": {"type": "string", "description": "The name that year."},
+                    "url": {"type": ["string", "null"], "format": "uri"},
+                },
+            },
+        },
+    },
+}
+
 _ERROR = {
     "type": "object",
     "required": ["errors"],
@@ -382,6 +410,47 @@ def openapi(*, years, provinces, industries) -> dict:
                     },
                 }
             },
+            "/api/history/{credit_code}/": {
+                "get": {
+                    "operationId": "getHistory",
+                    "summary": "An enterprise's years signed, its run and its standing.",
+                    "description": (
+                        "Every year on record for a Unified Social Credit Code: signed here "
+                        "(`reviewed`, with its page) or in the association's earlier lists "
+                        "(`imported`: a historical record, not reviewed here, no certificate). "
+                        "`status`: `signed` (this year, not last year), `renewed` (this year "
+                        "and last year), `due` (last year; this year's signing is open), "
+                        "`lapsed` (signed before, not this year). `consecutive_years` counts "
+                        "unrevoked years in a row up to this year (last year while `due`)."
+                    ),
+                    "parameters": [
+                        {
+                            "name": "credit_code",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "maxLength": 40},
+                        }
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The enterprise's years.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/History"}
+                                }
+                            },
+                        },
+                        "404": {
+                            "description": "Not a valid code, or no record of it.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Error"}
+                                }
+                            },
+                        },
+                    },
+                }
+            },
             "/api/schema.json": {
                 "get": {
                     "operationId": "getSchema",
@@ -419,6 +488,7 @@ def openapi(*, years, provinces, industries) -> dict:
                         },
                     },
                 },
+                "History": _HISTORY,
                 "Error": _ERROR,
             },
             "responses": {

@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from ..certificates.selectors import Revocation
+from ..history.selectors import credit_code_standing, imported_years, this_year
+from ..history.standing import SignedYear, Standing, standing
 from ..models import (
     SHOWN_STATUSES,
     Listing,
@@ -29,7 +32,7 @@ from ..models import (
 )
 from ..reference import china_date
 from ..search import is_credit_code, name_or_code_condition
-from ..validators import normalise_certificate_number
+from ..validators import normalise_certificate_number, normalise_credit_code
 from .cache import cache_key
 from .forms import PublicFilterForm
 from .listing_sql import (
@@ -44,7 +47,7 @@ from .listing_sql import (
     order_by,
 )
 from .names import public_names
-from .records import LIST_COLUMNS, PublicListing, enterprise_listings, shown
+from .records import LIST_COLUMNS, PublicListing, enterprise_listings, pledge_url_pattern, shown
 
 PAGE_SIZE = 20
 COUNT_TTL = 300
@@ -280,6 +283,39 @@ def public_listing(pledge_id: int, *, english: bool):
         if listing.pk != pledge_id and listing.status in SHOWN_STATUSES
     ]
     return found[0], others
+
+
+def listing_standing(listing: PublicListing, others: list[PublicListing]) -> Standing:
+    """The years the listing's enterprise signed, here (``listing`` and ``others``) and in
+    the association's imported lists."""
+    years = [
+        SignedYear(year=shown.year, revoked=shown.is_revoked, name=shown.name, url=shown.url)
+        for shown in (listing, *others)
+        if shown.status in SHOWN_STATUSES
+    ]
+    year, signing_open = this_year(public_names().schedule)
+    return standing(
+        years + imported_years(listing.credit_code), this_year=year, signing_open=signing_open
+    )
+
+
+@dataclass(frozen=True)
+class CodeHistory:
+    credit_code: str
+    standing: Standing
+
+
+def credit_code_history(raw_code: str) -> CodeHistory | None:
+    """The standing of whoever holds ``raw_code``, from the published record and the
+    imported years; None for a code that is not valid or has no record."""
+    try:
+        code = normalise_credit_code(raw_code)
+    except ValidationError:
+        return None
+    history = credit_code_standing(
+        code, url_pattern=pledge_url_pattern(), schedule=public_names().schedule
+    )
+    return CodeHistory(credit_code=code, standing=history) if history.years else None
 
 
 def correction_history(listing: PublicListing, *, english: bool) -> list[dict]:

@@ -34,6 +34,7 @@ urlpatterns = [
     path("stats/", views.stats, name="stats"),
     path("api/", api.api_index, name="api_index"),
     path("api/pledges/", api.api_pledges, name="api_pledges"),
+    path("api/history/<str:credit_code>/", api.api_history, name="api_history"),
     path("api/schema.json", api.api_schema, name="api_schema"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
 ]

@@ -119,7 +119,7 @@ def pledge_detail(request, pledge_id):
             {**entry, "label": Objection.outcome_label(entry["outcome"])}
             for entry in listing.objection_outcomes
         ],
-        "other_years": other_years,
+        "standing": selectors.listing_standing(listing, other_years),
     }
     parts = {
         "title": f"{listing.name} · {listing.campaign_title}",

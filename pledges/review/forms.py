@@ -13,8 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import BlockedSource
 
+from ..errors import DomainError
+from ..history.reading import MAX_FILE_BYTES
 from ..models import Campaign, Objection
 from ..roles import ROLE_LABELS
+from ..services.imports import FIRST_YEAR as FIRST_IMPORT_YEAR
+from ..services.imports import check_import_year
 from ..validators import validate_plain_text
 
 
@@ -285,3 +289,36 @@ class BlockForm(forms.Form):
 
 
 DOMAIN = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+# --- Imports of earlier years ---------------------------------------------------------
+
+
+class SignatoryImportForm(forms.Form):
+    year = forms.IntegerField(
+        label=_("Year of the list"), validators=[MinValueValidator(FIRST_IMPORT_YEAR)]
+    )
+    file = forms.FileField(
+        label=_("List of signatories (CSV or XLSX)"),
+        help_text=_(
+            "Headers in Chinese or English: at least the credit code (统一社会信用代码) and the "
+            "name (企业名称); province and industry are read when present. Up to 20 MB."
+        ),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run: show what would happen, write nothing"), required=False, initial=True
+    )
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        try:
+            check_import_year(year)
+        except DomainError as error:
+            raise ValidationError(error.message) from None
+        return year
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise ValidationError(_("The file is larger than 20 MB."))
+        return upload

@@ -24,6 +24,7 @@ from ..models import (
     OutboxMessage,
     Pledge,
     ProfileChange,
+    SignatoryImport,
     claim_cutoff,
     text_sha256,
 )
@@ -382,3 +383,15 @@ def abuse_report(*, days: int = 7) -> AbuseReport:
 
 def block_list():
     return BlockedSource.objects.order_by("kind", "value")
+
+
+def signatory_imports(limit: int = 50):
+    return (
+        SignatoryImport.objects.select_related("imported_by")
+        .defer("report_csv")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def signatory_import(*, import_id: int) -> SignatoryImport | None:
+    return SignatoryImport.objects.filter(pk=import_id).first()

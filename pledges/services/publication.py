@@ -88,6 +88,12 @@ def _next_version(count: int = 1) -> tuple[int, datetime]:
     return row.version + 1, now
 
 
+def public_record_changed() -> None:
+    """Something public that no listing holds changed (an earlier year imported, say): move
+    the version, so no page cached before it is served again."""
+    _next_version()
+
+
 def enterprise_values(enterprise: Enterprise) -> dict:
     """The enterprise's public details as a listing holds them (the enterprise row holds
     the approved ones: once published, changes wait in a ProfileChange)."""

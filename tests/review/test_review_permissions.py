@@ -13,6 +13,7 @@ from accounts.models import BlockedSource
 from pledges.models import BannedTerm, Certificate, Listing, OutboxMessage, Pledge
 from pledges.services import certificates
 from pledges.services.enterprises import enterprise_update
+from pledges.services.imports import signatories_import
 from pledges.services.pledges import pledge_approve
 from tests import factories
 from tests.url_access import REVIEW_URLS, url_patterns
@@ -53,6 +54,11 @@ def review_walk(
     return {
         "objection": objection,
         "blocked": BlockedSource.objects.create(kind="address", value="198.51.100.7"),
+        "signatory_import": signatories_import(
+            year=campaign.year - 5,
+            file_name="earlier.csv",
+            data=f"企业名称,统一社会信用代码\n甲公司,{factories.credit_code()}\n".encode(),
+        ).record,
         "change": change.change,
         "banned": BannedTerm.objects.order_by("pk").first(),
         "anonymous": None,
@@ -89,6 +95,7 @@ def url_for(name, review_walk):
         "objection_answer": {"objection_id": review_walk["objection"].pk},
         "objection_evidence": {"evidence_id": review_walk["objection"].evidence.get().pk},
         "unblock": {"blocked_id": review_walk["blocked"].pk},
+        "import_report": {"import_id": review_walk["signatory_import"].pk},
     }.get(name, {})
     return reverse(f"review:{name}", kwargs=kwargs)
 

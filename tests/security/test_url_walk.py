@@ -52,6 +52,7 @@ from pledges.public.sitemaps import SITEMAPS
 from pledges.roles import ADMINISTRATORS
 from pledges.services import certificates
 from pledges.services.enterprises import enterprise_update
+from pledges.services.imports import signatories_import
 from pledges.services.members import invitation_create
 from pledges.services.objections import confirmation_token
 from pledges.services.pledges import pledge_approve, pledge_create
@@ -311,6 +312,12 @@ def site_of_a_and_b(db, settings, tmp_path, monkeypatch, django_capture_on_commi
         change_a=change_a,
         objection_a=objection_a,
         blocked=BlockedSource.objects.create(kind="domain", value="spam.example"),
+        signatory_import=signatories_import(
+            year=campaign.year - 5,
+            file_name="earlier.csv",
+            data=f"企业名称,统一社会信用代码\n甲公司,{factories.credit_code()}\n".encode(),
+            actor=administrator,
+        ).record,
         unconfirmed_objection_a=unconfirmed_objection_a,
         banned_term=BannedTerm.objects.order_by("pk").first(),
         confirmation_key=EmailConfirmationHMAC(unconfirmed_a).key,
@@ -394,6 +401,7 @@ def url_for(pattern: Pattern, site_of_a_and_b) -> str:
         "evidence_id": site_of_a_and_b.objection_a.evidence.get().pk,
         "token": confirmation_token(site_of_a_and_b.unconfirmed_objection_a.pk),
         "blocked_id": site_of_a_and_b.blocked.pk,
+        "import_id": site_of_a_and_b.signatory_import.pk,
     }
 
     def fill(match):

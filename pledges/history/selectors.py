@@ -1,0 +1,54 @@
+"""Reads of the years across: an enterprise's signed years, here and imported."""
+
+from django.utils import timezone
+
+from ..models import SHOWN_STATUSES, Campaign, ImportedSignature, Listing
+from .standing import SignedYear, Standing, standing
+
+
+def this_year(schedule, now=None) -> tuple[int, bool]:
+    """(this year, whether its signing is open) from ``schedule``: (year, opens_at,
+    closes_at) of every campaign. This year is the latest campaign that has opened; before
+    any has, the calendar year."""
+    now = now or timezone.now()
+    opened = [(year, closes_at) for year, opens_at, closes_at in schedule if opens_at <= now]
+    if not opened:
+        return timezone.localdate(now).year, False
+    year, closes_at = max(opened)
+    return year, now < closes_at
+
+
+def campaign_schedule() -> list[tuple]:
+    return list(Campaign.objects.values_list("year", "opens_at", "closes_at"))
+
+
+def imported_years(credit_code: str) -> list[SignedYear]:
+    return [
+        SignedYear(year=year, imported=True, name=name)
+        for year, name in ImportedSignature.objects.filter(credit_code=credit_code)
+        .values_list("year", "name")
+        .order_by("-year")
+    ]
+
+
+def listed_years(credit_code: str, url_pattern: str) -> list[SignedYear]:
+    """The years signed here under ``credit_code`` (shown listings only)."""
+    rows = Listing.objects.filter(credit_code=credit_code, status__in=SHOWN_STATUSES).values_list(
+        "pledge_id", "year", "status", "name"
+    )
+    return [
+        SignedYear(
+            year=year,
+            revoked=status == Listing.Status.REVOKED,
+            name=name,
+            url=url_pattern.format(pledge_id),
+        )
+        for pledge_id, year, status, name in rows
+    ]
+
+
+def credit_code_standing(credit_code: str, *, url_pattern: str, schedule=None) -> Standing:
+    """Every year on record for ``credit_code``: signed here and imported."""
+    year, signing_open = this_year(campaign_schedule() if schedule is None else schedule)
+    years = listed_years(credit_code, url_pattern) + imported_years(credit_code)
+    return standing(years, this_year=year, signing_open=signing_open)
