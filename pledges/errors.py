@@ -76,3 +76,7 @@ class SourceBlocked(DomainError):
 
 class ListingNotOpenToObjections(DomainError):
     default_message = _("This listing is no longer public; it cannot be objected to.")
+
+
+class ChecklistIncomplete(DomainError):
+    default_message = _("Tick every mandatory item of the checklist before approving.")

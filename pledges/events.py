@@ -82,7 +82,7 @@ def pledge_edited_event(*, pledge: Pledge, actor, changed: list[str]) -> AuditEv
 
 
 def pledge_transition_event(
-    *, action, pledge: Pledge, actor, from_state: str, to_state: str, reason: str = ""
+    *, action, pledge: Pledge, actor, from_state: str, to_state: str, reason: str = "", **details
 ) -> AuditEvent:
     return _record(
         action,
@@ -93,6 +93,7 @@ def pledge_transition_event(
         from_state=from_state,
         to_state=to_state,
         reason=reason,
+        **details,
     )
 
 

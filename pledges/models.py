@@ -193,6 +193,40 @@ class Campaign(models.Model):
         return self.opens_at <= at < self.closes_at
 
 
+class ChecklistItem(models.Model):
+    """Something a reviewer checks on the stamped page before approving, per campaign; the
+    ticks are recorded with the decision (its audit event keeps the text as it was)."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("campaign")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.CharField(_("item (Chinese)"), max_length=200)
+    text_en = models.CharField(_("item (English)"), max_length=200, blank=True)
+    mandatory = models.BooleanField(
+        _("mandatory"), default=True, help_text=_("Approval is refused until it is ticked.")
+    )
+
+    # The items a new campaign starts with: (Chinese, English).
+    DEFAULTS = (
+        ("印章名称与企业名称一致", "The seal's name matches the enterprise's name"),
+        ("签署人和签署日期在签署期内", "The signer and the date are inside the signing window"),
+        ("页面完整、清晰可辨", "The page is complete and legible"),
+    )
+
+    class Meta:
+        verbose_name = _("checklist item")
+        verbose_name_plural = _("checklist items")
+        ordering = ["campaign", "position", "pk"]
+
+    def __str__(self):
+        return self.display_text
+
+    @property
+    def display_text(self) -> str:
+        return self.text_en if is_english() and self.text_en else self.text
+
+
 class Pledge(models.Model):
     """One enterprise's signature of one campaign's pledge, moving through review."""
 

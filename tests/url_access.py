@@ -35,6 +35,7 @@ REVIEW_URLS = {
     "campaign_edit": ("get", "administrator"),
     "campaign_open": ("post", "administrator"),
     "campaign_close": ("post", "administrator"),
+    "campaign_checklist": ("get", "administrator"),
     "imports": ("get", "administrator"),
     "import_report": ("get", "administrator"),
     "staff": ("get", "administrator"),

@@ -52,3 +52,13 @@ def credit_code_standing(credit_code: str, *, url_pattern: str, schedule=None) -
     year, signing_open = this_year(campaign_schedule() if schedule is None else schedule)
     years = listed_years(credit_code, url_pattern) + imported_years(credit_code)
     return standing(years, this_year=year, signing_open=signing_open)
+
+
+def confirmed_standing(credit_code: str, *, url_pattern: str) -> Standing | None:
+    """The standing an enterprise's members see: once a reviewer has approved one of its
+    pledges (which confirms the code is theirs), with the imported years under its code;
+    None before."""
+    history = credit_code_standing(credit_code, url_pattern=url_pattern)
+    if not any(not signed.imported for signed in history.years):
+        return None
+    return history

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from ..certificates.selectors import member_certificate, member_certificate_file
 from ..errors import DomainError, EnterpriseExists
+from ..history.selectors import confirmed_standing
+from ..public.records import pledge_url_pattern
 from ..responses import private_file_response
 from ..services.enterprises import (
     enterprise_register,
@@ -69,6 +71,9 @@ def dashboard(request):
         timeline=selectors.pledge_timeline(pledge=pledge) if pledge else [],
         reviewer_reason=selectors.latest_reviewer_reason(pledge=pledge) if pledge else "",
         history=selectors.enterprise_pledges(enterprise=membership.enterprise),
+        standing=confirmed_standing(
+            membership.enterprise.credit_code, url_pattern=pledge_url_pattern()
+        ),
         bounced=selectors.bounced_mail(enterprise=membership.enterprise),
         objections=selectors.enterprise_objections(enterprise=membership.enterprise),
     )

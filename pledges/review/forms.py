@@ -37,6 +37,80 @@ class StandardReason(models.TextChoices):
     OTHER = "other", _("Other (explain below)")
 
 
+class ChecklistField(forms.TypedMultipleChoiceField):
+    """The campaign's checklist as tick boxes; the mandatory items must all be ticked."""
+
+    def __init__(self, items, **kwargs):
+        self.mandatory = [item for item in items if item.mandatory]
+        choices = [
+            (item.pk, _("%(item)s (mandatory)") % {"item": item.display_text})
+            if item.mandatory
+            else (item.pk, item.display_text)
+            for item in items
+        ]
+        kwargs.setdefault("label", _("Checked on the stamped page"))
+        super().__init__(
+            choices=choices,
+            coerce=int,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            **kwargs,
+        )
+
+    def clean(self, value):
+        checked = super().clean(value)
+        missing = [item.display_text for item in self.mandatory if item.pk not in checked]
+        if missing:
+            raise ValidationError(
+                _("Tick every mandatory item before approving: %(items)s")
+                % {"items": _("; ").join(missing)},
+                code="incomplete",
+            )
+        return checked
+
+
+class ChecklistItemForm(forms.Form):
+    text = forms.CharField(
+        label=_("Item (Chinese)"), max_length=200, required=False, validators=[validate_plain_text]
+    )
+    text_en = forms.CharField(
+        label=_("Item (English)"), max_length=200, required=False, validators=[validate_plain_text]
+    )
+    mandatory = forms.BooleanField(label=_("Mandatory"), required=False, initial=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("text_en") and not cleaned.get("text"):
+            self.add_error("text", ValidationError(_("Give the item in Chinese too."), "required"))
+        return cleaned
+
+
+# Two empty rows for new items; an item is removed by ticking "Delete" (or emptying it).
+ChecklistFormSet = forms.formset_factory(
+    ChecklistItemForm, extra=2, can_delete=True, max_num=20, validate_max=True
+)
+
+
+def checklist_items(formset) -> list[dict]:
+    """The items a valid formset keeps, in its order."""
+    return [
+        form.cleaned_data
+        for form in formset.forms
+        if form.cleaned_data.get("text") and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class BulkApprovalForm(forms.Form):
+    """The checklist, ticked once for every pledge selected (each is approved on its own)."""
+
+    def __init__(self, *args, checklist=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if checklist:
+            self.fields["checked"] = ChecklistField(
+                checklist, label=_("Checked on the stamped page of every selected pledge")
+            )
+
+
 class DecisionForm(forms.Form):
     """The reason for a decision; which parts are required depends on the decision."""
 
@@ -53,13 +127,15 @@ class DecisionForm(forms.Form):
         validators=[validate_plain_text],
     )
 
-    def __init__(self, *args, decision: str, **kwargs):
+    def __init__(self, *args, decision: str, checklist=(), **kwargs):
         self.decision = decision
         super().__init__(*args, **kwargs)
         if decision not in ("request_changes", "reject"):
             del self.fields["standard_reason"]
         if decision == "approve":
             del self.fields["reason"]
+            if checklist:
+                self.fields["checked"] = ChecklistField(checklist)
         elif decision == "revoke":
             self.fields["reason"].label = _("Public reason")
             self.fields["reason"].help_text = _(

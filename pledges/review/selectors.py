@@ -17,6 +17,7 @@ from ..models import (
     BannedTerm,
     Campaign,
     Certificate,
+    ChecklistItem,
     Enterprise,
     Listing,
     Objection,
@@ -395,3 +396,11 @@ def signatory_imports(limit: int = 50):
 
 def signatory_import(*, import_id: int) -> SignatoryImport | None:
     return SignatoryImport.objects.filter(pk=import_id).first()
+
+
+def checklist(campaign_id: int) -> list[ChecklistItem]:
+    return checklist_of_campaigns([campaign_id])
+
+
+def checklist_of_campaigns(campaign_ids) -> list[ChecklistItem]:
+    return list(ChecklistItem.objects.filter(campaign_id__in=campaign_ids))

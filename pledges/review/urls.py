@@ -68,6 +68,9 @@ urlpatterns = [
     path("campaigns/new/", campaigns.campaign_create_view, name="campaign_create"),
     path("campaigns/<int:year>/edit/", campaigns.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:year>/open/", campaigns.campaign_open, name="campaign_open"),
+    path(
+        "campaigns/<int:year>/checklist/", campaigns.campaign_checklist, name="campaign_checklist"
+    ),
     path("campaigns/<int:year>/close/", campaigns.campaign_close, name="campaign_close"),
     path("imports/", imports.import_list, name="imports"),
     path("imports/<int:import_id>/report.csv", imports.import_report, name="import_report"),

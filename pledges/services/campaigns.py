@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import events
 from ..errors import CampaignTextFrozen, DomainError
-from ..models import Campaign
+from ..models import Campaign, ChecklistItem
 
 EDITABLE_FIELDS = ("title", "pledge_text", "opens_at", "closes_at", "number_prefix")
 
@@ -14,6 +14,10 @@ EDITABLE_FIELDS = ("title", "pledge_text", "opens_at", "closes_at", "number_pref
 def campaign_create(*, actor, year: int, **values) -> Campaign:
     with transaction.atomic():
         campaign = Campaign.objects.create(year=year, **values)
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(campaign=campaign, position=position, text=text, text_en=text_en)
+            for position, (text, text_en) in enumerate(ChecklistItem.DEFAULTS)
+        )
         events.campaign_created_event(campaign=campaign, actor=actor)
     return campaign
 
@@ -71,3 +75,21 @@ def campaign_close_now(*, campaign: Campaign, actor) -> Campaign:
         campaign.closes_at = now
         events.campaign_closed_event(campaign=campaign, actor=actor)
     return campaign
+
+
+def checklist_set(*, campaign: Campaign, actor, items: list[dict]) -> None:
+    """Replace the campaign's checklist with ``items`` ({"text", "text_en", "mandatory"}, in
+    order). Decisions already taken keep the items as they were ticked (in their events)."""
+    before = list(campaign.checklist.values_list("text", "text_en", "mandatory"))
+    after = [(item["text"], item.get("text_en", ""), item["mandatory"]) for item in items]
+    if before == after:
+        return
+    with transaction.atomic():
+        campaign.checklist.all().delete()
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(
+                campaign=campaign, position=position, text=text, text_en=text_en, mandatory=must
+            )
+            for position, (text, text_en, must) in enumerate(after)
+        )
+        events.campaign_updated_event(campaign=campaign, actor=actor, changed=["checklist"])

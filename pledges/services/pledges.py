@@ -6,6 +6,8 @@ revocations change what the public sees. Mails are rows of the outbox, owed in t
 transaction.
 """
 
+from collections.abc import Collection
+
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import events
 from ..errors import (
+    ChecklistIncomplete,
     ConcurrentChange,
     DomainError,
     IllegalTransition,
@@ -24,6 +27,7 @@ from ..models import (
     EDITABLE_STATES,
     AuditEvent,
     Campaign,
+    ChecklistItem,
     Enterprise,
     OutboxMessage,
     Pledge,
@@ -143,6 +147,7 @@ def _transition(
     actor,
     reason: str = "",
     guard=None,
+    details: dict | None = None,
     **fields,
 ) -> Pledge:
     """Move ``pledge`` to ``to`` if it is still in the state it was loaded in, and record it.
@@ -171,6 +176,7 @@ def _transition(
         from_state=from_state,
         to_state=to,
         reason=reason,
+        **(details or {}),
     )
 
 
@@ -233,9 +239,32 @@ def _require_reason(reason: str) -> str:
 _DECIDED = {"claimed_by": None, "claimed_at": None}
 
 
-def pledge_approve(*, pledge: Pledge, actor) -> Pledge:
+def checklist_ticks(*, campaign_id: int, checked: Collection[int]) -> list[dict]:
+    """The campaign's checklist as ticked (``checked``: item ids), to record with the
+    decision; ChecklistIncomplete names the mandatory items left unticked."""
+    items = list(ChecklistItem.objects.filter(campaign_id=campaign_id))
+    missing = [item.display_text for item in items if item.mandatory and item.pk not in checked]
+    if missing:
+        raise ChecklistIncomplete(
+            _("Tick every mandatory item of the checklist before approving: %(items)s")
+            % {"items": _("; ").join(missing)}
+        )
+    return [
+        {
+            "text": item.text,
+            "text_en": item.text_en,
+            "mandatory": item.mandatory,
+            "checked": item.pk in checked,
+        }
+        for item in items
+    ]
+
+
+def pledge_approve(*, pledge: Pledge, actor, checked: Collection[int] = ()) -> Pledge:
     """Publish the pledge, in public notice: the certificate it is owed commits (or not) with
-    the decision. Refused when the working-day calendar cannot count the notice."""
+    the decision. Refused while a mandatory item of the campaign's checklist is not among
+    ``checked``, and when the working-day calendar cannot count the notice."""
+    ticks = checklist_ticks(campaign_id=pledge.campaign_id, checked=set(checked))
     decided_at = timezone.now()
     notice_until = notice_until_for(decided_at)
     with transaction.atomic():
@@ -245,6 +274,7 @@ def pledge_approve(*, pledge: Pledge, actor) -> Pledge:
             to=State.APPROVED,
             action=Action.PLEDGE_APPROVED,
             actor=actor,
+            details={"checklist": ticks} if ticks else {},
             decided_at=decided_at,
             **_DECIDED,
         )

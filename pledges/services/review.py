@@ -61,13 +61,14 @@ class BulkApproval:
     skipped: list[Pledge] = field(default_factory=list)
 
 
-def pledges_approve_in_bulk(*, pledges: list[Pledge], actor) -> BulkApproval:
+def pledges_approve_in_bulk(*, pledges: list[Pledge], actor, checked=()) -> BulkApproval:
     """Approve each pledge on its own (one transaction each, as if clicked one by one), so
-    one that another reviewer decided meanwhile is skipped and the rest still go through."""
+    one that another reviewer decided meanwhile is skipped and the rest still go through.
+    ``checked``: the checklist items ticked for all of them."""
     outcome = BulkApproval()
     for pledge in pledges:
         try:
-            pledge_approve(pledge=pledge, actor=actor)
+            pledge_approve(pledge=pledge, actor=actor, checked=checked)
         except DomainError:
             pledge.refresh_from_db(fields=["state"])
             outcome.skipped.append(pledge)

@@ -56,6 +56,7 @@ from pledges.roles import ADMINISTRATORS
 from pledges.services import certificates
 from pledges.services import pledges as services
 from pledges.services.enterprises import enterprise_update
+from pledges.services.imports import signatories_import
 from pledges.services.members import invitation_create
 from pledges.services.objections import confirmation_token, objection_respond
 from pledges.services.review import note_add, pledge_claim
@@ -155,6 +156,12 @@ def build_world(monkeypatch) -> SimpleNamespace:
         listing_a, email="a11y-waiting@example.org", confirmed=False
     )
     blocked = BlockedSource.objects.create(kind="domain", value="flood.example", reason="批量异议")
+    # A's earlier years from the association's lists: its page shows them, and the console
+    # lists the import.
+    earlier = f"企业名称,统一社会信用代码\n{listing_a.name},{listing_a.credit_code}\n"
+    signatory_import = signatories_import(
+        year=campaign.year - 3, file_name="earlier.csv", data=earlier.encode(), actor=administrator
+    ).record
 
     return SimpleNamespace(
         change=change,
@@ -162,6 +169,8 @@ def build_world(monkeypatch) -> SimpleNamespace:
         objection=objection,
         unconfirmed_objection=unconfirmed_objection,
         blocked=blocked,
+        signatory_import=signatory_import,
+        credit_code=listing_a.credit_code,
         users={
             "anonymous": None,
             "newcomer": newcomer,
@@ -233,6 +242,8 @@ def parameter_sets(pattern: Pattern, world) -> list[dict]:
         "evidence_id": world.objection.evidence.get().pk,
         "token": confirmation_token(world.unconfirmed_objection.pk),
         "blocked_id": world.blocked.pk,
+        "import_id": world.signatory_import.pk,
+        "credit_code": world.credit_code,
     }
     return [
         {name: pledge_id if name == "pledge_id" else values[name] for name in names}
@@ -421,6 +432,7 @@ def form_states(world) -> list[tuple[str, str, object]]:
         ("reviewer", reverse("review:queue"), _bulk_confirmation),
         ("administrator", reverse("review:campaign_create"), _submit_empty()),
         ("administrator", reverse("review:staff"), _submit_empty("form.console-form button")),
+        ("administrator", reverse("review:imports"), _submit_empty("form.console-form button")),
     ]
 
 

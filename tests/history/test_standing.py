@@ -105,11 +105,8 @@ def four_years(db, reviewer):
 def test_the_enterprise_page_shows_every_year_the_run_and_the_standing(
     client, four_years, django_assert_max_num_queries
 ):
-    with translation.override("en"):
-        with django_assert_max_num_queries(8):
-            response = client.get(
-                f"/pledges/{four_years['current'].pk}/", HTTP_ACCEPT_LANGUAGE="en"
-            )
+    with translation.override("en"), django_assert_max_num_queries(8):
+        response = client.get(f"/pledges/{four_years['current'].pk}/", HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert "Renewed" in html and "4 years in a row" in html
     assert html.count("Historical record, imported") == 2
@@ -181,3 +178,38 @@ def test_unknown_or_invalid_codes_are_not_found(client, db, code):
     response = client.get(f"/api/history/{code}/")
     assert response.status_code == 404
     assert response.json()["errors"][0]["parameter"] == "credit_code"
+
+
+# --- Claimed: members and reviewers ----------------------------------------------------
+
+
+def import_code(code: str, year: int, name: str = "苏州恒信机械厂") -> None:
+    data = f"企业名称,统一社会信用代码\n{name},{code}\n".encode()
+    signatories_import(year=year, file_name=f"{year}.csv", data=data)
+
+
+def test_members_see_their_history_once_a_reviewer_approved_them(client, four_years):
+    client.force_login(four_years["enterprise"].memberships.get().user)
+    html = client.get("/portal/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Our years on record" in html
+    assert html.count("Historical record, imported") == 2 and "4 years in a row" in html
+
+
+def test_before_any_approval_the_imported_years_wait_for_a_reviewer(
+    client, owner, enterprise, campaign, reviewer
+):
+    import_code(enterprise.credit_code, YEAR - 2)
+    pledge = factories.submitted_pledge(enterprise, campaign, owner)
+    client.force_login(owner)
+    assert "Our years on record" not in client.get("/portal/").content.decode()
+    # The reviewer sees what the code claims, and approving confirms it.
+    client.force_login(reviewer)
+    page = client.get(f"/review/pledges/{pledge.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "earlier lists (imported)" in html and f"{YEAR - 2} · 苏州恒信机械厂" in html
+    from pledges.services import pledges as services
+
+    services.pledge_approve(pledge=pledge, actor=reviewer)
+    client.force_login(owner)
+    html = client.get("/portal/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Our years on record" in html and str(YEAR - 2) in html

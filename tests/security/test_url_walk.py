@@ -107,6 +107,7 @@ PROJECT_URLS = {
     "public:api_index": Access("get", PUBLIC),
     "public:api_pledges": Access("get", PUBLIC),
     "public:api_schema": Access("get", PUBLIC),
+    "public:api_history": Access("get", PUBLIC),
     "public:object": Access("get", PUBLIC),
     "public:objection_sent": Access("get", PUBLIC),
     "public:objection_confirm": Access("get", PUBLIC),
@@ -402,6 +403,7 @@ def url_for(pattern: Pattern, site_of_a_and_b) -> str:
         "token": confirmation_token(site_of_a_and_b.unconfirmed_objection_a.pk),
         "blocked_id": site_of_a_and_b.blocked.pk,
         "import_id": site_of_a_and_b.signatory_import.pk,
+        "credit_code": Listing.objects.get(pk=site_of_a_and_b.certified_a.pk).credit_code,
     }
 
     def fill(match):

@@ -17,9 +17,10 @@ from ...services.campaigns import (
     campaign_create,
     campaign_open_now,
     campaign_update,
+    checklist_set,
 )
 from .. import selectors
-from ..forms import CampaignCreateForm, CampaignForm
+from ..forms import CampaignCreateForm, CampaignForm, ChecklistFormSet, checklist_items
 from .access import administrator_required
 
 
@@ -110,3 +111,21 @@ def campaign_close(request, year):
     else:
         messages.success(request, _("Signing of %(title)s is closed.") % {"title": campaign.title})
     return redirect("review:campaigns")
+
+
+@administrator_required
+def campaign_checklist(request, year):
+    """The items reviewers tick on the stamped page before approving a pledge of this year."""
+    campaign = selectors.campaign_of_year(year=year)
+    initial = [
+        {"text": item.text, "text_en": item.text_en, "mandatory": item.mandatory}
+        for item in selectors.checklist(campaign.pk)
+    ]
+    formset = ChecklistFormSet(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and formset.is_valid():
+        checklist_set(campaign=campaign, actor=request.user, items=checklist_items(formset))
+        messages.success(request, _("The checklist is saved."))
+        return redirect("review:campaign_checklist", year=campaign.year)
+    status = 400 if request.method == "POST" else 200
+    context = {"campaign": campaign, "formset": formset}
+    return render(request, "review/campaign_checklist.html", context, status=status)

@@ -11,7 +11,7 @@ from ...errors import DomainError
 from ...services import pledges as services
 from ...services.review import pledges_approve_in_bulk
 from .. import selectors
-from ..forms import DecisionForm
+from ..forms import BulkApprovalForm, DecisionForm
 from .access import reviewer_required
 
 DECISIONS = {
@@ -55,9 +55,15 @@ def decide(request, pledge_id, decision):
         raise Http404
     service, needs_reason, label, done = DECISIONS[decision]
     pledge = selectors.pledge_for_review(pledge_id=pledge_id)
-    form = DecisionForm(request.POST if request.method == "POST" else None, decision=decision)
+    form = DecisionForm(
+        request.POST if request.method == "POST" else None,
+        decision=decision,
+        checklist=selectors.checklist(pledge.campaign_id) if decision == "approve" else (),
+    )
     if request.method == "POST" and form.is_valid():
         kwargs = {"reason": form.cleaned_data["composed_reason"]} if needs_reason else {}
+        if decision == "approve":
+            kwargs["checked"] = form.cleaned_data.get("checked", [])
         try:
             service(pledge=pledge, actor=request.user, **kwargs)
         except DomainError as error:
@@ -86,9 +92,17 @@ def bulk_approve(request):
     if not pledges:
         messages.error(request, _("Select at least one pledge."))
         return redirect("review:queue")
-    if request.POST.get("confirmed") != "yes":
-        return render(request, "review/bulk_confirm.html", {"pledges": pledges})
-    outcome = pledges_approve_in_bulk(pledges=pledges, actor=request.user)
+    items = selectors.checklist_of_campaigns({pledge.campaign_id for pledge in pledges})
+    confirmed = request.POST.get("confirmed") == "yes"
+    form = BulkApprovalForm(request.POST if confirmed else None, checklist=items)
+    if not form.is_valid():
+        context = {"pledges": pledges, "form": form}
+        return render(
+            request, "review/bulk_confirm.html", context, status=400 if confirmed else 200
+        )
+    outcome = pledges_approve_in_bulk(
+        pledges=pledges, actor=request.user, checked=form.cleaned_data.get("checked", [])
+    )
     approved = len(outcome.approved)
     skipped = [
         _("%(name)s (now %(state)s)")

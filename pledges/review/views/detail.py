@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from ...certificates.selectors import certificate_for_review
 from ...errors import DomainError
+from ...history.selectors import imported_years
 from ...responses import private_file_response
 from ...services.certificates import certificate_rerender
 from ...services.review import note_add, pledge_claim, pledge_release
@@ -29,6 +30,7 @@ def pledge_detail(request, pledge_id, note_form=None):
             "code_check": selectors.credit_code_check(enterprise),
             "look_alikes": selectors.look_alike_enterprises(enterprise),
             "earlier": selectors.earlier_pledges(pledge),
+            "imported_years": imported_years(enterprise.credit_code),
             "integrity": selectors.text_integrity(pledge),
             "claim_active": selectors.claim_is_active(pledge),
             "timeline": selectors.review_timeline(pledge),
