@@ -1,9 +1,12 @@
 """Reads of the years across: an enterprise's signed years, here and imported."""
 
+from django.db.models import IntegerField, Value
 from django.utils import timezone
 
 from ..models import SHOWN_STATUSES, Campaign, ImportedSignature, Listing
 from .standing import SignedYear, Standing, standing
+
+IMPORTED = "imported"
 
 
 def this_year(schedule, now=None) -> tuple[int, bool]:
@@ -31,26 +34,37 @@ def imported_years(credit_code: str) -> list[SignedYear]:
     ]
 
 
-def listed_years(credit_code: str, url_pattern: str) -> list[SignedYear]:
-    """The years signed here under ``credit_code`` (shown listings only)."""
-    rows = Listing.objects.filter(credit_code=credit_code, status__in=SHOWN_STATUSES).values_list(
-        "pledge_id", "year", "status", "name"
+def recorded_years(credit_code: str, url_pattern: str) -> list[SignedYear]:
+    """Every year on record for ``credit_code``, in one query: signed here (shown listings)
+    and imported."""
+    # Model orderings are dropped: SQLite refuses ORDER BY inside a UNION's parts.
+    listed = (
+        Listing.objects.filter(credit_code=credit_code, status__in=SHOWN_STATUSES)
+        .order_by()
+        .values_list("year", "status", "name", "pledge_id")
+    )
+    imported = (
+        ImportedSignature.objects.filter(credit_code=credit_code)
+        .order_by()
+        .annotate(origin=Value(IMPORTED), listing=Value(None, output_field=IntegerField()))
+        .values_list("year", "origin", "name", "listing")
     )
     return [
         SignedYear(
             year=year,
+            imported=status == IMPORTED,
             revoked=status == Listing.Status.REVOKED,
             name=name,
-            url=url_pattern.format(pledge_id),
+            url=url_pattern.format(pledge_id) if pledge_id is not None else "",
         )
-        for pledge_id, year, status, name in rows
+        for year, status, name, pledge_id in listed.union(imported, all=True)
     ]
 
 
 def credit_code_standing(credit_code: str, *, url_pattern: str, schedule=None) -> Standing:
     """Every year on record for ``credit_code``: signed here and imported."""
     year, signing_open = this_year(campaign_schedule() if schedule is None else schedule)
-    years = listed_years(credit_code, url_pattern) + imported_years(credit_code)
+    years = recorded_years(credit_code, url_pattern)
     return standing(years, this_year=year, signing_open=signing_open)
 
 

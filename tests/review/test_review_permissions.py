@@ -81,6 +81,7 @@ def url_for(name, review_walk):
         "add_note": {"pledge_id": review_walk["pledge"].pk},
         "decide": {"pledge_id": review_walk["pledge"].pk, "decision": "approve"},
         "campaign_edit": {"year": review_walk["campaign"].year},
+        "campaign_checklist": {"year": review_walk["campaign"].year},
         "campaign_open": {"year": review_walk["campaign"].year},
         "campaign_close": {"year": review_walk["campaign"].year},
         "staff_remove": {"user_id": review_walk["reviewer"].pk, "role": "reviewer"},
