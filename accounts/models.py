@@ -44,6 +44,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # Where the account was signed up from (the abuse page counts sign-ups by address).
+    # The campaign's invitations and reminders are not sent while set (the unsubscribe link).
+    campaign_mail_opt_out = models.DateTimeField(
+        _("unsubscribed from campaign mail"), null=True, blank=True
+    )
     signup_address = models.GenericIPAddressField(_("sign-up address"), null=True, blank=True)
 
     objects = UserManager()

@@ -261,3 +261,17 @@ def signatories_imported_event(*, record, actor) -> AuditEvent:
         import_id=record.pk,
         counts=record.counts,
     )
+
+
+def campaign_mail_owed_event(*, campaign, key: str, count: int) -> AuditEvent:
+    return _record(
+        Action.CAMPAIGN_MAIL_OWED, actor=None, campaign=campaign, message=key, recipients=count
+    )
+
+
+def campaign_mail_unsubscribed_event(*, user) -> AuditEvent:
+    return _record(Action.CAMPAIGN_MAIL_UNSUBSCRIBED, actor=user)
+
+
+def campaign_mail_resubscribed_event(*, user) -> AuditEvent:
+    return _record(Action.CAMPAIGN_MAIL_RESUBSCRIBED, actor=user)

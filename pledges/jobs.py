@@ -9,10 +9,15 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 
-def queue_after_commit(task_path: str, *args) -> None:
+def queue_after_commit(task_path: str, *args, countdown: float | None = None) -> None:
     """Run the task at ``task_path`` with ``args`` (ids, never model instances) after the
-    commit."""
-    transaction.on_commit(lambda: import_string(task_path).delay(*args))
+    commit, ``countdown`` seconds later if given."""
+    if countdown:
+        transaction.on_commit(
+            lambda: import_string(task_path).apply_async(args, countdown=countdown)
+        )
+    else:
+        transaction.on_commit(lambda: import_string(task_path).delay(*args))
 
 
 def tasks_waiting() -> int | None:

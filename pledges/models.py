@@ -172,6 +172,9 @@ class Campaign(models.Model):
     )
     # The last certificate number handed out; numbers are never reused.
     certificate_counter = models.PositiveIntegerField(default=0, editable=False)
+    # The campaign's mail to earlier signatories owed so far: {"invitation": when,
+    # "reminder-30": when, …} (pledges.services.campaign_mail), so each is owed once.
+    mail_owed = models.JSONField(default=dict, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -424,6 +427,15 @@ class AuditEvent(models.Model):
         MESSAGES_RETRIED = "messages_retried", _("Messages sent again")
         NOTICE_STARTED = "notice_started", _("Public notice started")
         NOTICE_ENDED = "notice_ended", _("Public notice ended: final")
+        CAMPAIGN_MAIL_OWED = "campaign_mail_owed", _("Invitations or reminders owed")
+        CAMPAIGN_MAIL_UNSUBSCRIBED = (
+            "campaign_mail_unsubscribed",
+            _("Unsubscribed from campaign mail"),
+        )
+        CAMPAIGN_MAIL_RESUBSCRIBED = (
+            "campaign_mail_resubscribed",
+            _("Subscribed to campaign mail again"),
+        )
         OBJECTION_CONFIRMED = "objection_confirmed", _("Objection received")
         OBJECTION_RESPONDED = "objection_responded", _("Enterprise responded to an objection")
         OBJECTION_ANSWERED = "objection_answered", _("Objection answered")
@@ -993,6 +1005,8 @@ class OutboxMessage(models.Model):
         OBJECTION_CONFIRM = "objection_confirm", _("Confirm an objection")
         OBJECTION_FILED = "objection_filed", _("Objection to a listing")
         OBJECTION_ANSWER = "objection_answer", _("Answer to an objection")
+        RENEWAL_INVITATION = "renewal_invitation", _("Invitation to sign again")
+        RENEWAL_REMINDER = "renewal_reminder", _("Reminder to sign again")
 
     class State(models.TextChoices):
         OWED = "owed", _("Owed")
@@ -1031,6 +1045,9 @@ class OutboxMessage(models.Model):
     queued_at = models.DateTimeField(_("queued"), default=timezone.now)
     # A worker sending it holds it until then; another may take it over afterwards.
     leased_until = models.DateTimeField(_("leased until"), null=True, blank=True)
+    # Mail to many (a campaign's invitations) is paced: each message waits for its moment,
+    # and is queued then (pledges.services.campaign_mail); none when queued at once.
+    send_after = models.DateTimeField(_("not before"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
@@ -1044,6 +1061,11 @@ class OutboxMessage(models.Model):
                 fields=["queued_at"], name="outbox_owed", condition=models.Q(state="owed")
             ),
             models.Index(fields=["enterprise", "state"], name="outbox_enterprise"),
+            models.Index(
+                fields=["send_after"],
+                name="outbox_scheduled",
+                condition=models.Q(state="owed", send_after__isnull=False),
+            ),
         ]
 
     def __str__(self):

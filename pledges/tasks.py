@@ -12,6 +12,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from .services import notifications
+from .services.campaign_mail import campaign_mail_due, paced_mail_queue
 from .services.certificates import certificate_fail, certificate_issue, certificates_sweep
 from .services.notice import notices_end
 from .services.outbox import message_send
@@ -74,3 +75,15 @@ def requeue_owed_work() -> dict:
 def end_notices() -> int:
     """Beat: listings whose public notice period is over become final."""
     return notices_end()
+
+
+@shared_task
+def owe_campaign_mail() -> dict:
+    """Beat: invitations for campaigns that opened, reminders before they close."""
+    return campaign_mail_due()
+
+
+@shared_task
+def queue_paced_mail() -> int:
+    """Beat: queue the paced messages (invitations, reminders) whose moment has come."""
+    return paced_mail_queue()

@@ -270,6 +270,14 @@ OWED_WORK_REQUEUE_SECONDS = env.int("OWED_WORK_REQUEUE_SECONDS", default=20)
 # send gives up after EMAIL_TIMEOUT, well inside the lease, so two never overlap.
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=30)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# A campaign invites, when it opens, the enterprises that signed in the last RENEWAL_YEARS
+# years, and reminds those that have not signed yet CAMPAIGN_REMINDER_DAYS days before it
+# closes. Such mail to many goes out at CAMPAIGN_MAIL_PER_MINUTE, queued in batches every
+# CAMPAIGN_MAIL_TICK_SECONDS (pledges.services.campaign_mail).
+RENEWAL_YEARS = env.int("RENEWAL_YEARS", default=3)
+CAMPAIGN_REMINDER_DAYS = env.list("CAMPAIGN_REMINDER_DAYS", cast=int, default=[30, 7])
+CAMPAIGN_MAIL_PER_MINUTE = env.int("CAMPAIGN_MAIL_PER_MINUTE", default=120)
+CAMPAIGN_MAIL_TICK_SECONDS = env.int("CAMPAIGN_MAIL_TICK_SECONDS", default=10)
 CELERY_BEAT_SCHEDULE = {
     "sweep-certificates": {"task": "pledges.tasks.sweep_certificates", "schedule": 60.0},
     "requeue-owed-work": {
@@ -278,6 +286,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # A notice period ends at midnight (China time); checked every ten minutes.
     "end-notices": {"task": "pledges.tasks.end_notices", "schedule": 600.0},
+    # Invitations when a campaign opens, reminders before it closes; then their batches.
+    "owe-campaign-mail": {"task": "pledges.tasks.owe_campaign_mail", "schedule": 60.0},
+    "queue-paced-mail": {
+        "task": "pledges.tasks.queue_paced_mail",
+        "schedule": float(CAMPAIGN_MAIL_TICK_SECONDS),
+    },
 }
 
 # --- Security defaults (production tightens them) ---------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import api, credentials, objections, verify, views
+from . import api, credentials, mail, objections, verify, views
 
 app_name = "public"
 
@@ -31,6 +31,12 @@ urlpatterns = [
         name="credential_achievement",
     ),
     path("credentials/status/<int:year>.jwt", credentials.status_list_view, name="status_list"),
+    path("mail/unsubscribe/<str:token>/", mail.unsubscribe, name="unsubscribe"),
+    path(
+        "mail/unsubscribe/<str:token>/confirm/",
+        mail.unsubscribe_confirm,
+        name="unsubscribe_confirm",
+    ),
     path("stats/", views.stats, name="stats"),
     path("api/", api.api_index, name="api_index"),
     path("api/pledges/", api.api_pledges, name="api_pledges"),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import events
 from ..errors import CampaignTextFrozen, DomainError
 from ..models import Campaign, ChecklistItem
+from .campaign_mail import campaign_invitations_owe
 
 EDITABLE_FIELDS = ("title", "pledge_text", "opens_at", "closes_at", "number_prefix")
 
@@ -60,6 +61,8 @@ def campaign_open_now(*, campaign: Campaign, actor) -> Campaign:
             raise DomainError(_("Signing of this campaign is already open."))
         campaign.opens_at = now
         events.campaign_opened_event(campaign=campaign, actor=actor)
+        # Earlier signatories are invited as signing opens (the beat would, within a minute).
+        campaign_invitations_owe(campaign=campaign)
     return campaign
 
 

@@ -6,11 +6,11 @@ from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.models import Invitation, Membership, User
 
-from ..models import AuditEvent, Certificate, Objection, OutboxMessage, Pledge
+from ..models import AuditEvent, Campaign, Certificate, Enterprise, Objection, OutboxMessage, Pledge
 
 Kind = OutboxMessage.Kind
 
@@ -36,8 +36,9 @@ def _portal_link(pledge: Pledge) -> str:
     return settings.SITE_URL + reverse("portal:pledge", args=[pledge.pk])
 
 
-def compose(message: OutboxMessage) -> tuple[str, str] | None:
-    """(subject, body) of an owed message, or None when what it is about is gone."""
+def compose(message: OutboxMessage) -> tuple | None:
+    """(subject, body) of an owed message, or (subject, body, headers), or None when what it
+    is about is gone."""
     pk = int(message.about.split(":")[1])  # "event:12", "certificate:3:CQ-2026-000001" …
     with translation.override(message.language):
         return COMPOSERS[message.kind](pk, message)
@@ -153,6 +154,43 @@ def _objection_answer(objection_id: int, message: OutboxMessage):
     return _render("objection_answer", {"objection": objection, "listing": objection.listing})
 
 
+def _renewal(campaign_id: int, message: OutboxMessage):
+    """An invitation or a reminder to sign again, with its one-click unsubscribe; nothing
+    once the member unsubscribed or left, the enterprise signed, or signing closed."""
+    from .campaign_mail import SIGNED_STATES, unsubscribe_url
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    user = message.recipient
+    if campaign is None or user is None or not campaign.is_open():
+        return None
+    if user.campaign_mail_opt_out is not None or not user.is_active:
+        return None
+    enterprise = Enterprise.objects.filter(pk=message.enterprise_id, memberships__user=user).first()
+    if enterprise is None:
+        return None
+    if campaign.pledges.filter(enterprise=enterprise, state__in=SIGNED_STATES).exists():
+        return None
+    closes = timezone.localtime(campaign.closes_at)
+    unsubscribe = unsubscribe_url(user)
+    subject, body = _render(
+        "renewal_reminder" if message.kind == Kind.RENEWAL_REMINDER else "renewal_invitation",
+        {
+            "campaign": campaign,
+            "enterprise": enterprise,
+            "closes_on": f"{closes:%Y-%m-%d %H:%M}",
+            "days_left": max(1, (campaign.closes_at - timezone.now()).days),
+            "sign_url": settings.SITE_URL + reverse("portal:sign", args=[campaign.year]),
+            "unsubscribe_url": unsubscribe,
+        },
+    )
+    # RFC 2369 and RFC 8058: mail clients offer "unsubscribe" and post to it in one click.
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return subject, body, headers
+
+
 COMPOSERS = {
     Kind.DECISION: _decision,
     Kind.CERTIFICATE: _certificate,
@@ -161,4 +199,6 @@ COMPOSERS = {
     Kind.OBJECTION_CONFIRM: _objection_confirm,
     Kind.OBJECTION_FILED: _objection_filed,
     Kind.OBJECTION_ANSWER: _objection_answer,
+    Kind.RENEWAL_INVITATION: _renewal,
+    Kind.RENEWAL_REMINDER: _renewal,
 }

@@ -29,7 +29,7 @@ State = OutboxMessage.State
 SEND_TASK = "pledges.tasks.send_message"
 
 
-def _message_id(kind: str) -> str:
+def message_id_for(kind: str) -> str:
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     return f"<{kind}.{uuid.uuid4().hex}@{host}>"
 
@@ -54,7 +54,7 @@ def messages_owe(
                 language=language or settings.LANGUAGE_CODE,
                 recipient=user,
                 enterprise_id=enterprise.pk if enterprise is not None else enterprise_id,
-                message_id=_message_id(kind),
+                message_id=message_id_for(kind),
             )
         )
     OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
@@ -78,6 +78,8 @@ def message_send(*, message_id: int, compose) -> str:
     leased = (
         OutboxMessage.objects.filter(pk=message_id, state=State.OWED)
         .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        # A paced message waits for its moment (a stray task early does nothing).
+        .filter(Q(send_after__isnull=True) | Q(send_after__lte=now))
         .update(
             leased_until=now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS),
             attempts=F("attempts") + 1,
@@ -93,10 +95,9 @@ def message_send(*, message_id: int, compose) -> str:
             state=State.VOID, leased_until=None
         )
         return State.VOID
-    subject, body = composed
-    mail = EmailMessage(
-        subject, body, to=[message.email], headers={"Message-ID": message.message_id}
-    )
+    subject, body, *extra = composed
+    headers = {**(extra[0] if extra else {}), "Message-ID": message.message_id}
+    mail = EmailMessage(subject, body, to=[message.email], headers=headers)
     try:
         get_connection().send_messages([mail])
     except smtplib.SMTPRecipientsRefused as error:
@@ -150,6 +151,8 @@ def messages_requeue(*, older_than: timedelta, limit: int) -> int:
     due = list(
         OutboxMessage.objects.filter(state=State.OWED, queued_at__lt=now - older_than)
         .filter(Q(leased_until__isnull=True) | Q(leased_until__lt=now))
+        # Paced messages not queued yet are queue_paced_mail's (their moment may be far off).
+        .filter(send_after__isnull=True)
         .order_by("queued_at")
         .values_list("pk", flat=True)[:limit]
     )

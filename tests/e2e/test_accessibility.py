@@ -55,6 +55,7 @@ from pledges.public.sitemaps import SITEMAPS
 from pledges.roles import ADMINISTRATORS
 from pledges.services import certificates
 from pledges.services import pledges as services
+from pledges.services.campaign_mail import unsubscribe_token
 from pledges.services.enterprises import enterprise_update
 from pledges.services.imports import signatories_import
 from pledges.services.members import invitation_create
@@ -240,7 +241,11 @@ def parameter_sets(pattern: Pattern, world) -> list[dict]:
         "message_id": OutboxMessage.objects.order_by("pk").values_list("pk", flat=True).first(),
         "objection_id": world.objection.pk,
         "evidence_id": world.objection.evidence.get().pk,
-        "token": confirmation_token(world.unconfirmed_objection.pk),
+        "token": (
+            unsubscribe_token(world.users["member"])
+            if pattern.name in ("unsubscribe", "unsubscribe_confirm")
+            else confirmation_token(world.unconfirmed_objection.pk)
+        ),
         "blocked_id": world.blocked.pk,
         "import_id": world.signatory_import.pk,
         "credit_code": world.credit_code,

@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from pledges.models import Certificate, Listing
 from pledges.responses import PDF_POLICY
 from pledges.services import certificates
+from pledges.services.campaign_mail import unsubscribe_token
 from pledges.services.enterprises import enterprise_update
 from pledges.services.objections import confirmation_token
 from pledges.services.pledges import pledge_approve
@@ -55,6 +56,7 @@ NOT_PAGES = {
     "review:objection_answer",
     "review:unblock",
     "portal:change_withdraw",
+    "public:unsubscribe_confirm",
     "set_language",
     # Files and data, not HTML (the private files are checked in their own test below).
     "portal:licence_scan",
@@ -191,6 +193,7 @@ def pages(every_role) -> list[tuple[str | None, str]]:
         (None, reverse("public:objection_sent", args=[certified])),
         (None, reverse("public:objection_confirm", args=[confirmation_token(unconfirmed)])),
         (None, reverse("public:objection_confirm", args=[confirmation_token(confirmed)])),
+        (None, reverse("public:unsubscribe", args=[unsubscribe_token(every_role["signer"])])),
         ("reviewer", reverse("review:objections")),
         ("reviewer", reverse("review:objection", args=[every_role["objection"].pk])),
         ("administrator", reverse("review:banned_terms")),

@@ -51,6 +51,7 @@ from pledges.models import (
 from pledges.public.sitemaps import SITEMAPS
 from pledges.roles import ADMINISTRATORS
 from pledges.services import certificates
+from pledges.services.campaign_mail import unsubscribe_token
 from pledges.services.enterprises import enterprise_update
 from pledges.services.imports import signatories_import
 from pledges.services.members import invitation_create
@@ -108,6 +109,9 @@ PROJECT_URLS = {
     "public:api_pledges": Access("get", PUBLIC),
     "public:api_schema": Access("get", PUBLIC),
     "public:api_history": Access("get", PUBLIC),
+    # Its one-click POST (RFC 8058's body, no CSRF token) is tested in test_campaign_mail.
+    "public:unsubscribe": Access("get", PUBLIC),
+    "public:unsubscribe_confirm": Access("post", PUBLIC),
     "public:object": Access("get", PUBLIC),
     "public:objection_sent": Access("get", PUBLIC),
     "public:objection_confirm": Access("get", PUBLIC),
@@ -400,7 +404,11 @@ def url_for(pattern: Pattern, site_of_a_and_b) -> str:
         "object_id": _admin_object_id(pattern, site_of_a_and_b),
         "objection_id": site_of_a_and_b.objection_a.pk,
         "evidence_id": site_of_a_and_b.objection_a.evidence.get().pk,
-        "token": confirmation_token(site_of_a_and_b.unconfirmed_objection_a.pk),
+        "token": (
+            unsubscribe_token(site_of_a_and_b.users["member_a"])
+            if pattern.name in ("unsubscribe", "unsubscribe_confirm")
+            else confirmation_token(site_of_a_and_b.unconfirmed_objection_a.pk)
+        ),
         "blocked_id": site_of_a_and_b.blocked.pk,
         "import_id": site_of_a_and_b.signatory_import.pk,
         "credit_code": Listing.objects.get(pk=site_of_a_and_b.certified_a.pk).credit_code,
