@@ -76,11 +76,12 @@ def test_invitations_go_out_at_the_configured_pace(tmp_path, reviewer, settings)
         assert_each_member_invited_once(smtp.recorder, 5)
     sent = sorted(invitations().values_list("sent_at", flat=True))
     interval = 60 / per_minute
-    gaps = [(b - a).total_seconds() for a, b in zip(sent, sent[1:], strict=False)]
-    # One every two seconds, give or take the second or so a countdown may slip (the broker
-    # without a server polls once a second).
-    assert min(gaps) >= interval - 1.5, gaps
-    assert (sent[-1] - sent[0]).total_seconds() >= 4 * interval - 1.5, gaps
+    seconds = [(moment - sent[0]).total_seconds() for moment in sent]
+    # One every two seconds: a message that starts late (a fresh worker's first task, the
+    # broker without a server polling once a second) may go with the next one, but no
+    # interval ever holds three, and the five take their eight seconds.
+    assert all(seconds[i + 2] - seconds[i] >= interval for i in range(len(sent) - 2)), seconds
+    assert seconds[-1] >= 4 * interval - 1.5, seconds
 
 
 def test_a_killed_worker_sends_no_invitation_twice_and_loses_none(tmp_path, reviewer, settings):
