@@ -219,23 +219,28 @@ def campaign_mail_due() -> dict:
 
 def paced_mail_queue() -> int:
     """Beat, every CAMPAIGN_MAIL_TICK_SECONDS: queue the paced messages whose moment comes
-    before the next tick, each with the delay left until its moment."""
+    before the next tick, each with the delay left until its moment. Never more than a
+    tick's worth: after an outage the backlog goes out at the configured pace too, not at
+    once."""
     now = timezone.now()
-    horizon = now + timedelta(seconds=settings.CAMPAIGN_MAIL_TICK_SECONDS)
+    tick = settings.CAMPAIGN_MAIL_TICK_SECONDS
+    per_tick = max(1, round(settings.CAMPAIGN_MAIL_PER_MINUTE * tick / 60))
+    spacing = _spacing().total_seconds()
     with transaction.atomic():
         due = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(state=OutboxMessage.State.OWED, send_after__lte=horizon)
+            .filter(state=OutboxMessage.State.OWED, send_after__lte=now + timedelta(seconds=tick))
             .order_by("send_after")
-            .values_list("pk", "send_after")
+            .values_list("pk", "send_after")[:per_tick]
         )
         if not due:
             return 0
         OutboxMessage.objects.filter(pk__in=[pk for pk, _moment in due]).update(
             send_after=None, queued_at=now
         )
-        for pk, moment in due:
-            delay = max(0.0, (moment - now).total_seconds())
+        for index, (pk, moment) in enumerate(due):
+            # Its moment, or its place in this tick's batch if the moment has passed.
+            delay = max((moment - now).total_seconds(), index * spacing)
             queue_after_commit(SEND_TASK, pk, countdown=delay)
     logger.info("paced mail queued", extra={"count": len(due)})
     return len(due)

@@ -99,14 +99,30 @@ def test_paced_mail_is_queued_when_its_moment_comes(
     settings.CAMPAIGN_MAIL_TICK_SECONDS = 10
     campaign_invitations_owe(campaign=factories.campaign(YEAR))
     with django_capture_on_commit_callbacks() as queued:
-        assert paced_mail_queue() == 2  # now and in ten seconds
-    assert len(queued) == 2
-    assert invited().filter(send_after__isnull=True).count() == 2
-    assert paced_mail_queue() == 0  # the others' moments are later
+        assert paced_mail_queue() == 1  # a tick's worth: one
+    assert len(queued) == 1
+    assert invited().filter(send_after__isnull=True).count() == 1
     # A send task arriving before the message's moment sends nothing.
     waiting = invited().filter(send_after__isnull=False).order_by("send_after").first()
     assert message_send(message_id=waiting.pk, compose=compose) == OutboxMessage.State.OWED
     assert mail.outbox == []
+
+
+def test_a_backlog_goes_out_at_the_pace_too(signatories, settings, monkeypatch):
+    """After an outage every moment has passed: still no more than a tick's worth per tick,
+    spread over the tick."""
+    settings.CAMPAIGN_MAIL_PER_MINUTE = 12  # one every five seconds
+    settings.CAMPAIGN_MAIL_TICK_SECONDS = 10
+    campaign_invitations_owe(campaign=factories.campaign(YEAR))
+    invited().update(send_after=timezone.now() - timedelta(hours=1))
+    delays = []
+    monkeypatch.setattr(
+        "pledges.services.campaign_mail.queue_after_commit",
+        lambda task, pk, countdown: delays.append(countdown),
+    )
+    assert paced_mail_queue() == 2
+    assert delays == [pytest.approx(0), pytest.approx(5)]
+    assert paced_mail_queue() == 2 and paced_mail_queue() == 0
 
 
 def test_the_invitation_in_each_members_language_with_one_click_unsubscribe(signatories, settings):
