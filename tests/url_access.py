@@ -36,6 +36,8 @@ REVIEW_URLS = {
     "campaign_open": ("post", "administrator"),
     "campaign_close": ("post", "administrator"),
     "campaign_checklist": ("get", "administrator"),
+    "dashboard": ("get", "administrator"),
+    "dashboard_csv": ("get", "administrator"),
     "imports": ("get", "administrator"),
     "import_report": ("get", "administrator"),
     "staff": ("get", "administrator"),

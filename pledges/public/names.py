@@ -20,6 +20,7 @@ RELOAD_SECONDS = 60.0
 class Names:
     years: list[int]  # newest first
     provinces: list[tuple[str, str, str]]  # code, name, English name
+    province_short_names: dict[str, str]  # code: 京, 沪 …
     industries: list[tuple[str, str, str, str]]  # code, name, English name, level
     campaigns: dict[int, tuple[str, str]]  # id: title, pledge text
     schedule: list[tuple]  # year, signing opens, signing closes
@@ -63,7 +64,10 @@ def forget() -> None:
 
 
 def _load() -> Names:
-    provinces = list(Province.objects.order_by("code").values_list("code", "name", "name_en"))
+    rows = list(
+        Province.objects.order_by("code").values_list("code", "name", "name_en", "short_name")
+    )
+    provinces = [row[:3] for row in rows]
     industries = list(
         Industry.objects.order_by("position").values_list("code", "name", "name_en", "level")
     )
@@ -75,6 +79,7 @@ def _load() -> Names:
     return Names(
         years=[row[1] for row in campaigns],
         provinces=provinces,
+        province_short_names={row[0]: row[3] for row in rows},
         industries=industries,
         campaigns={row[0]: (row[2], row[3]) for row in campaigns},
         schedule=[(row[1], row[4], row[5]) for row in campaigns],

@@ -28,6 +28,7 @@ from .charts import bar_chart
 from .frames import framed_response
 from .list_html import results_html
 from .rate_limits import refuse_page, refuse_text, search_limited
+from .tile_map import province_tile_map
 
 FRAGMENT_TTL = 300
 PUBLIC_MAX_AGE = 30
@@ -234,17 +235,23 @@ def stats(request):
             "chart-years",
             _("Approved pledges per year"),
         ),
-        "province_chart": (provinces, "chart-per-province", _("Approved pledges per province")),
         "section_chart": (
             sections,
             "chart-per-industry",
             _("Approved pledges per industry section (GB/T 4754-2017)"),
         ),
     }
+    province_map = province_tile_map(
+        {row.code: row.count for row in data.provinces},
+        english=english,
+        map_id="map-per-province",
+        title=_("Approved pledges per province"),
+    )
     return render(
         request,
         "public/stats.html",
         {
+            "province_map": province_map,
             "years": sorted(years, reverse=True),
             "year": year or None,
             "stats": data,

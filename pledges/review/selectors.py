@@ -404,3 +404,15 @@ def checklist(campaign_id: int) -> list[ChecklistItem]:
 
 def checklist_of_campaigns(campaign_ids) -> list[ChecklistItem]:
     return list(ChecklistItem.objects.filter(campaign_id__in=campaign_ids))
+
+
+def dashboard_campaign(*, year: int | None) -> Campaign | None:
+    """The campaign of ``year``, or the latest one that has opened (else the latest)."""
+    if year is not None:
+        return Campaign.objects.filter(year=year).first()
+    opened = Campaign.objects.filter(opens_at__lte=timezone.now()).order_by("-year").first()
+    return opened or Campaign.objects.order_by("-year").first()
+
+
+def campaign_years() -> list[int]:
+    return list(Campaign.objects.order_by("-year").values_list("year", flat=True))

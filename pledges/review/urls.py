@@ -5,6 +5,7 @@ from django.urls import path
 from .views import (
     campaigns,
     changes,
+    dashboard,
     decisions,
     detail,
     exports,
@@ -64,6 +65,8 @@ urlpatterns = [
     path("exports/", exports.export_list, name="exports"),
     path("exports/pledges.csv", exports.export_pledges, name="export_pledges"),
     path("exports/decisions.csv", exports.export_decisions, name="export_decisions"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard.csv", dashboard.dashboard_csv, name="dashboard_csv"),
     path("campaigns/", campaigns.campaign_list, name="campaigns"),
     path("campaigns/new/", campaigns.campaign_create_view, name="campaign_create"),
     path("campaigns/<int:year>/edit/", campaigns.campaign_edit, name="campaign_edit"),
