@@ -275,3 +275,11 @@ def campaign_mail_unsubscribed_event(*, user) -> AuditEvent:
 
 def campaign_mail_resubscribed_event(*, user) -> AuditEvent:
     return _record(Action.CAMPAIGN_MAIL_RESUBSCRIBED, actor=user)
+
+
+def account_deleted_event(*, user) -> AuditEvent:
+    return _record(Action.ACCOUNT_DELETED, actor=user)
+
+
+def contacts_anonymised_event(*, enterprise) -> AuditEvent:
+    return _record(Action.CONTACTS_ANONYMISED, actor=None, enterprise=enterprise)

@@ -1,13 +1,16 @@
 import hashlib
+import json
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .erasure import erased
 from .reference import is_english
 from .storage import UPLOAD_SUFFIXES, private_storage
 
@@ -375,6 +378,30 @@ class AuditEventQuerySet(models.QuerySet):
     def bulk_update(self, objs, fields, batch_size=None):
         raise AuditLogIsAppendOnly("Audit events cannot be updated.")
 
+    def erase_values(self, values) -> int:
+        """The one sanctioned rewrite of the trail (PIPL erasure): each of ``values`` (a
+        person's e-mail addresses, name, network address) becomes "[erased]" wherever an
+        event's details or reason hold it. What happened, when, and by which (anonymised)
+        account stays."""
+        values = [value for value in values if value]
+        if not values:
+            return 0
+        condition = models.Q()
+        for value in values:
+            # JSON on SQLite keeps non-ASCII characters escaped (\u738b); on PostgreSQL not.
+            escaped = json.dumps(value)[1:-1]
+            for form in {value, escaped}:
+                condition |= models.Q(details_text__icontains=form)
+                condition |= models.Q(reason__icontains=form)
+        rows = self.annotate(details_text=Cast("details", models.TextField())).filter(condition)
+        rewritten = 0
+        for event in rows:
+            details, reason = erased(event.details, values), erased(event.reason, values)
+            rewritten += super(AuditEventQuerySet, self.filter(pk=event.pk)).update(
+                details=details, reason=reason
+            )
+        return rewritten
+
 
 class AuditEvent(models.Model):
     """One thing that happened, kept for good: the timeline and the audit log.
@@ -441,6 +468,8 @@ class AuditEvent(models.Model):
         OBJECTION_ANSWERED = "objection_answered", _("Objection answered")
         SOURCE_BLOCKED = "source_blocked", _("Address or domain blocked")
         SOURCE_UNBLOCKED = "source_unblocked", _("Address or domain unblocked")
+        ACCOUNT_DELETED = "account_deleted", _("Account deleted, personal data erased")
+        CONTACTS_ANONYMISED = "contacts_anonymised", _("Contact details removed after years")
         SIGNATORIES_IMPORTED = "signatories_imported", _("Earlier year's signatories imported")
 
     action = models.CharField(_("action"), max_length=40, choices=Action.choices)

@@ -16,6 +16,7 @@ from .services.campaign_mail import campaign_mail_due, paced_mail_queue
 from .services.certificates import certificate_fail, certificate_issue, certificates_sweep
 from .services.notice import notices_end
 from .services.outbox import message_send
+from .services.personal_data import lapsed_contacts_anonymise
 from .services.recovery import owed_work_requeue
 
 # Failures worth retrying: the database or the storage briefly unavailable (S3's client
@@ -87,3 +88,9 @@ def owe_campaign_mail() -> dict:
 def queue_paced_mail() -> int:
     """Beat: queue the paced messages (invitations, reminders) whose moment has come."""
     return paced_mail_queue()
+
+
+@shared_task
+def anonymise_lapsed_contacts() -> int:
+    """Beat, daily: contacts of enterprises that stopped signing long ago are removed."""
+    return lapsed_contacts_anonymise()

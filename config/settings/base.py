@@ -278,6 +278,9 @@ RENEWAL_YEARS = env.int("RENEWAL_YEARS", default=3)
 CAMPAIGN_REMINDER_DAYS = env.list("CAMPAIGN_REMINDER_DAYS", cast=int, default=[30, 7])
 CAMPAIGN_MAIL_PER_MINUTE = env.int("CAMPAIGN_MAIL_PER_MINUTE", default=120)
 CAMPAIGN_MAIL_TICK_SECONDS = env.int("CAMPAIGN_MAIL_TICK_SECONDS", default=10)
+# The contact details of an enterprise that has not signed for this many years are removed
+# (PIPL: kept no longer than needed), by the beat once a day.
+CONTACT_RETENTION_YEARS = env.int("CONTACT_RETENTION_YEARS", default=5)
 CELERY_BEAT_SCHEDULE = {
     "sweep-certificates": {"task": "pledges.tasks.sweep_certificates", "schedule": 60.0},
     "requeue-owed-work": {
@@ -288,6 +291,10 @@ CELERY_BEAT_SCHEDULE = {
     "end-notices": {"task": "pledges.tasks.end_notices", "schedule": 600.0},
     # Invitations when a campaign opens, reminders before it closes; then their batches.
     "owe-campaign-mail": {"task": "pledges.tasks.owe_campaign_mail", "schedule": 60.0},
+    "anonymise-lapsed-contacts": {
+        "task": "pledges.tasks.anonymise_lapsed_contacts",
+        "schedule": 86400.0,
+    },
     "queue-paced-mail": {
         "task": "pledges.tasks.queue_paced_mail",
         "schedule": float(CAMPAIGN_MAIL_TICK_SECONDS),

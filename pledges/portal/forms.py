@@ -205,3 +205,27 @@ class ObjectionResponseForm(EvidenceForm):
     )
 
     field_order = ["response", "evidence_1", "evidence_2", "evidence_3"]
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting one's account: the password again, and an explicit confirmation."""
+
+    password = forms.CharField(
+        label=_("Your password"), widget=forms.PasswordInput, strip=False, max_length=4096
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "I understand that my account and my personal data are deleted for good; "
+            "what my enterprise published stays."
+        )
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not correct."), code="password")
+        return password

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import account, views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("account/", account.account, name="account"),
+    path("account/data.json", account.account_data, name="account_data"),
+    path("account/delete/", account.account_delete_view, name="account_delete"),
     path("enterprise/", views.enterprise_detail, name="enterprise"),
     path("enterprise/new/", views.enterprise_create, name="enterprise_create"),
     path("enterprise/edit/", views.enterprise_edit, name="enterprise_edit"),
