@@ -162,7 +162,7 @@ def test_contacts_of_long_lapsed_enterprises_are_removed(settings, reviewer):
     lapsed = factories.enterprise(lapsed_owner, name="久未签署有限公司")
     pledge = factories.submitted_pledge(lapsed, old_campaign, lapsed_owner)
     services.pledge_approve(pledge=pledge, actor=reviewer)
-    recent = factories.enterprise(factories.user(), name="新注册有限公司")
+    factories.enterprise(factories.user(), name="新注册有限公司")
     active_owner = factories.user()
     active = factories.enterprise(active_owner, name="持续签署有限公司")
     last = factories.campaign(year - 1)
