@@ -127,6 +127,7 @@ _PLEDGE = {
         "enterprise_name",
         "enterprise_name_en",
         "credit_code",
+        "history",
         "province",
         "industry",
         "state",
@@ -152,6 +153,11 @@ _PLEDGE = {
             "type": "string",
             "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$",
             "description": "Unified Social Credit Code (GB 32100-2015).",
+        },
+        "history": {
+            "type": "string",
+            "format": "uri",
+            "description": "The enterprise's years signed, run and standing (getHistory).",
         },
         "province": _NAMED_CODE,
         "industry": {

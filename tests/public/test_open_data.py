@@ -224,6 +224,7 @@ def test_an_api_item_says_everything_public_and_links_to_its_page(client, publis
         "enterprise_name": "字段齐全有限公司",
         "enterprise_name_en": "Complete Fields Co., Ltd.",
         "credit_code": pledge.enterprise.credit_code,
+        "history": f"http://testserver/api/history/{pledge.enterprise.credit_code}/",
         "province": {"code": "44", "name": "广东省", "name_en": item["province"]["name_en"]},
         "industry": {
             "code": "13",
