@@ -4,6 +4,18 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def invitations_of_opened_campaigns_settled(apps, schema_editor):
+    """A campaign already open (or over) when campaign mail arrives is not sent invitations
+    late; its reminders still fall due."""
+    from django.utils import timezone
+
+    Campaign = apps.get_model("pledges", "Campaign")
+    now = timezone.now()
+    for campaign in Campaign.objects.filter(opens_at__lte=now):
+        campaign.mail_owed = {"invitation": "before campaign mail"}
+        campaign.save(update_fields=["mail_owed"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -36,4 +48,5 @@ class Migration(migrations.Migration):
             model_name='outboxmessage',
             index=models.Index(condition=models.Q(('send_after__isnull', False), ('state', 'owed')), fields=['send_after'], name='outbox_scheduled'),
         ),
+        migrations.RunPython(invitations_of_opened_campaigns_settled, migrations.RunPython.noop),
     ]

@@ -114,7 +114,8 @@ def _owe(campaign: Campaign, *, kind: str, key: str, unsigned_only: bool) -> int
         mail_owed={**campaign.mail_owed, key: now.isoformat()}
     )
     campaign.mail_owed = {**campaign.mail_owed, key: now.isoformat()}
-    events.campaign_mail_owed_event(campaign=campaign, key=key, count=len(rows))
+    if rows:
+        events.campaign_mail_owed_event(campaign=campaign, key=key, count=len(rows))
     return len(rows)
 
 

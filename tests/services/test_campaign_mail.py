@@ -230,3 +230,18 @@ def test_opening_signing_now_invites_in_the_same_step(signatories, administrator
     assert invited().count() == 4
     assert campaign_mail_due() == {}
     assert Pledge.objects.filter(campaign=campaign).count() == 0
+
+
+def test_campaigns_open_before_campaign_mail_are_not_invited_late(db, signatories):
+    """The migration that brings campaign mail settles the invitations of campaigns already
+    open; their reminders still fall due."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("pledges.migrations.0022_campaign_mail")
+    open_already = factories.campaign(YEAR)
+    migration.invitations_of_opened_campaigns_settled(apps, None)
+    open_already.refresh_from_db()
+    assert "invitation" in open_already.mail_owed
+    assert f"{YEAR}:invitation" not in campaign_mail_due()
