@@ -81,6 +81,8 @@ def campaign_dashboard(campaign: Campaign) -> Dashboard:
             kind=OutboxMessage.Kind.RENEWAL_INVITATION,
             about=f"campaign:{campaign.pk}:{INVITATION}",
         )
+        # Not those that were not written to after all (the enterprise signed first, say).
+        .exclude(state=OutboxMessage.State.VOID)
         .values("enterprise_id")
         .distinct()
         .count()

@@ -18,6 +18,8 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Membership, User
+
 from .. import events
 from ..jobs import queue_after_commit
 from ..models import Campaign, Listing, OutboxMessage, Pledge
@@ -59,8 +61,6 @@ def signed_enterprises(campaign: Campaign):
 
 def _recipients(campaign: Campaign, *, unsigned_only: bool) -> list[tuple]:
     """(enterprise id, user id, e-mail, language) of each member to write to."""
-    from accounts.models import Membership
-
     memberships = Membership.objects.filter(
         enterprise_id__in=renewal_enterprises(campaign),
         user__is_active=True,
@@ -166,8 +166,6 @@ def unsubscribe_url(user) -> str:
 
 
 def user_of_token(token: str):
-    from accounts.models import User
-
     try:
         user_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)
     except signing.BadSignature:
@@ -181,8 +179,6 @@ def user_of_token(token: str):
 
 def campaign_mail_unsubscribe(*, user) -> bool:
     """No more invitations or reminders for ``user`` (owed ones are not sent either)."""
-    from accounts.models import User
-
     with transaction.atomic():
         changed = User.objects.filter(pk=user.pk, campaign_mail_opt_out__isnull=True).update(
             campaign_mail_opt_out=timezone.now()
@@ -193,8 +189,6 @@ def campaign_mail_unsubscribe(*, user) -> bool:
 
 
 def campaign_mail_resubscribe(*, user) -> bool:
-    from accounts.models import User
-
     with transaction.atomic():
         changed = User.objects.filter(pk=user.pk, campaign_mail_opt_out__isnull=False).update(
             campaign_mail_opt_out=None

@@ -1,6 +1,9 @@
 """What each owed message says: composed here, in the recipient's language, when a worker
 sends it (pledges.services.outbox), from what the message is about."""
 
+import math
+from datetime import timedelta
+
 from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
@@ -171,6 +174,7 @@ def _renewal(campaign_id: int, message: OutboxMessage):
     if campaign.pledges.filter(enterprise=enterprise, state__in=SIGNED_STATES).exists():
         return None
     closes = timezone.localtime(campaign.closes_at)
+    days_left = max(1, math.ceil((campaign.closes_at - timezone.now()) / timedelta(days=1)))
     unsubscribe = unsubscribe_url(user)
     subject, body = _render(
         "renewal_reminder" if message.kind == Kind.RENEWAL_REMINDER else "renewal_invitation",
@@ -178,7 +182,7 @@ def _renewal(campaign_id: int, message: OutboxMessage):
             "campaign": campaign,
             "enterprise": enterprise,
             "closes_on": f"{closes:%Y-%m-%d %H:%M}",
-            "days_left": max(1, (campaign.closes_at - timezone.now()).days),
+            "days_left": days_left,
             "sign_url": settings.SITE_URL + reverse("portal:sign", args=[campaign.year]),
             "unsubscribe_url": unsubscribe,
         },

@@ -199,6 +199,10 @@ def test_reminders_go_only_to_those_who_have_not_signed(signatories, reviewer):
     reminded = invited(Kind.RENEWAL_REMINDER)
     assert signatories["B"].pk not in set(reminded.values_list("enterprise_id", flat=True))
     assert campaign_mail_due() == {}  # each is owed once
+    english = reminded.get(language="en")
+    OutboxMessage.objects.filter(pk=english.pk).update(send_after=None)
+    message_send(message_id=english.pk, compose=compose)
+    assert mail.outbox[-1].subject.endswith("signing closes in 25 days")
     # A reminder whose moment fell before signing opened is never sent.
     Campaign.objects.filter(pk=campaign.pk).update(opens_at=now - timedelta(days=1))
     campaign.refresh_from_db()
