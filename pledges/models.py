@@ -775,6 +775,11 @@ class Listing(models.Model):
     # Approved corrections of public details, oldest first: {"on", "field", "before", "after"}.
     corrections = models.JSONField(_("corrections"), default=list, blank=True)
     search_ngrams = models.TextField(editable=False, blank=True, default="")
+    # The years across, kept with each listing for the list's filters (pledges.history.runs):
+    # how many years in a row the enterprise had signed by this year (imported years count,
+    # revoked ones break the run; 0 for a revoked listing), and whether it has lapsed now.
+    run_years = models.PositiveSmallIntegerField(_("years in a row"), default=1)
+    lapsed = models.BooleanField(_("lapsed"), default=False)
     # The public data version that last changed this listing: the feed's order and cursor.
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
     changed_at = models.DateTimeField(_("changed"))
@@ -831,6 +836,17 @@ class Listing(models.Model):
             ),
             # The feed: what changed, in order, in one year, filtered by place or industry.
             models.Index(fields=["year", "sequence"], name="listing_year_sequence"),
+            # The list's filters by the years across: few rows each.
+            models.Index(
+                fields=["run_years", "year"],
+                name="listing_runs",
+                condition=models.Q(run_years__gte=2, status__in=["listed", "revoked"]),
+            ),
+            models.Index(
+                fields=["year"],
+                name="listing_lapsed",
+                condition=models.Q(lapsed=True, status__in=["listed", "revoked"]),
+            ),
             models.Index(fields=["year", "province", "sequence"], name="listing_feed_province"),
             models.Index(fields=["year", "section", "sequence"], name="listing_feed_section"),
             models.Index(fields=["year", "industry", "sequence"], name="listing_feed_industry"),

@@ -11,6 +11,7 @@ from botocore.exceptions import HTTPClientError as StorageHTTPError
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from .history.runs import listing_runs_follow_this_year
 from .services import notifications
 from .services.campaign_mail import campaign_mail_due, paced_mail_queue
 from .services.certificates import certificate_fail, certificate_issue, certificates_sweep
@@ -94,3 +95,9 @@ def queue_paced_mail() -> int:
 def anonymise_lapsed_contacts() -> int:
     """Beat, daily: contacts of enterprises that stopped signing long ago are removed."""
     return lapsed_contacts_anonymise()
+
+
+@shared_task
+def refresh_listing_runs() -> int:
+    """Beat: the list's "years in a row" and "lapsed" follow this year as it moves."""
+    return listing_runs_follow_this_year()

@@ -295,6 +295,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pledges.tasks.anonymise_lapsed_contacts",
         "schedule": 86400.0,
     },
+    # The list's "years in a row" and "lapsed" follow this year (checked every ten minutes).
+    "refresh-listing-runs": {"task": "pledges.tasks.refresh_listing_runs", "schedule": 600.0},
     "queue-paced-mail": {
         "task": "pledges.tasks.queue_paced_mail",
         "schedule": float(CAMPAIGN_MAIL_TICK_SECONDS),

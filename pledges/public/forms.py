@@ -5,6 +5,8 @@ import copy
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.choices import BaseChoiceIterator
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..fields import EvidenceForm, FastSelect
@@ -57,8 +59,19 @@ class SharedCharField(_CopiedPerForm, forms.CharField):
     pass
 
 
+# "Signed N years in a row": the thresholds the list offers.
+RUN_CHOICES = ("2", "3", "5", "10", "20")
+# Translated when shown, in the reader's language.
+_run_label = lazy(lambda years: gettext("%(years)s years in a row or more") % {"years": years}, str)
+
+
 class PublicFilterForm(forms.Form):
     SORTS = [("newest", _("Newest first")), ("name", _("By name"))]
+    RUNS = [
+        ("", _("Any")),
+        *[(n, _("%(years)s years in a row or more") % {"years": n}) for n in RUN_CHOICES],
+    ]
+    STANDINGS = [("", _("Any")), ("lapsed", _("Lapsed: signed before, not this year"))]
 
     q = SharedCharField(
         label=_("Name or credit code"),
@@ -74,6 +87,12 @@ class PublicFilterForm(forms.Form):
     )
     province = PreparedChoiceField(label=_("Province"), required=False, widget=FastSelect)
     industry = PreparedChoiceField(label=_("Industry"), required=False, widget=FastSelect)
+    run = SharedChoiceField(
+        label=_("Signed in a row"), required=False, choices=RUNS, widget=FastSelect
+    )
+    standing = SharedChoiceField(
+        label=_("Standing"), required=False, choices=STANDINGS, widget=FastSelect
+    )
     sort = SharedChoiceField(label=_("Sort"), required=False, choices=SORTS, widget=FastSelect)
 
     def __init__(self, *args, choices: dict[str, "PreparedChoices"], **kwargs):

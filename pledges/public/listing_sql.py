@@ -62,6 +62,11 @@ def listing_where(query, *, statuses=SHOWN_STATUSES, removed_too: bool = False) 
     found.add(f"status IN {_statuses(statuses)}")
     if query.q:
         _add_name_or_code(found, query.q)
+    # The years across (kept on each shown listing by pledges.history.runs).
+    if query.run:
+        found.add("run_years >= %s", query.run)
+    if query.lapsed:
+        found.add("lapsed = %s", True)
     if removed_too:
         removed = _statuses([Listing.Status.REMOVED])
         where.add(f"(({found.sql}) OR status IN {removed})", *found.params)

@@ -8,6 +8,7 @@ names it describes, written in English only.
 """
 
 from ..validators import INVISIBLE_CONTROLS
+from .forms import RUN_CHOICES
 from .selectors import FEED_LIMIT_DEFAULT, FEED_LIMIT_MAX
 
 # The same patterns as the views' checks (.api).
@@ -51,6 +52,25 @@ def _filters(years, provinces, industries) -> list[dict]:
                 "Empty or omitted: every industry."
             ),
             "schema": {"type": "string", "enum": ["", *industries]},
+        },
+        {
+            "name": "run",
+            "in": "query",
+            "description": (
+                "Signed at least this many years in a row by the listing's year (years in "
+                "the association's imported lists count; a revoked year breaks the run). "
+                "Empty or omitted: any."
+            ),
+            "schema": {"type": "string", "enum": ["", *RUN_CHOICES]},
+        },
+        {
+            "name": "standing",
+            "in": "query",
+            "description": (
+                "`lapsed`: enterprises that signed before and not this year (this year's "
+                "signing closed). Empty or omitted: any."
+            ),
+            "schema": {"type": "string", "enum": ["", "lapsed"]},
         },
         {
             "name": "q",

@@ -62,9 +62,14 @@ class PublicQuery:
     province: str = ""
     industry: str = ""
     sort: str = "newest"
+    run: int = 0  # signed at least this many years in a row (0: any)
+    lapsed: bool = False
 
     def cache_key(self) -> str:
-        return json.dumps([self.q, self.year, self.province, self.industry], ensure_ascii=True)
+        return json.dumps(
+            [self.q, self.year, self.province, self.industry, self.run, self.lapsed],
+            ensure_ascii=True,
+        )
 
 
 def filter_choices():
@@ -90,6 +95,8 @@ def parse_public_query(params, *, english: bool):
         province=data["province"],
         industry=data["industry"],
         sort=data["sort"] or "newest",
+        run=int(data["run"] or 0),
+        lapsed=data["standing"] == "lapsed",
     )
 
 
@@ -120,6 +127,10 @@ def _matching(query: PublicQuery, *, statuses=SHOWN_STATUSES) -> Q:
             condition &= Q(industry_id=query.industry)
     if query.q:
         condition &= name_or_code_condition(query.q, prefix="", model=Listing)
+    if query.run:
+        condition &= Q(run_years__gte=query.run)
+    if query.lapsed:
+        condition &= Q(lapsed=True)
     return condition
 
 
@@ -201,7 +212,7 @@ def list_page(
     backwards = bool(before) or last
     cursor = decode_cursor(before or after, query.sort) if (before or after) else None
     searched = bool(query.q) and not is_credit_code(query.q)
-    if searched or query.province or query.industry:
+    if searched or query.province or query.industry or query.run or query.lapsed:
         count, rows = _narrow_rows(query, cursor, backwards=backwards)
         if count <= SEARCH_COUNT_LIMIT:
             return _page(query, rows, cursor, backwards, last, english=english), count, False

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from .. import events
 from ..history.cleaning import CleanRow, RowRefused, clean_row, province_key
 from ..history.reading import ImportFileError, read_table
+from ..history.runs import listing_runs_refresh
 from ..models import Campaign, ImportedSignature, Industry, Province, SignatoryImport
 from ..responses import safe_cell, text_cell
 from .publication import public_record_changed
@@ -208,7 +209,8 @@ def _write(result: ImportResult, data: bytes, actor, to_add, to_update) -> Signa
             batch_size=1000,
         )
         events.signatories_imported_event(record=record, actor=actor)
-        # Enterprise pages show imported years.
+        # Enterprise pages show imported years, and the list's runs count them.
+        listing_runs_refresh(codes=[row[0].code for row in to_add + to_update])
         public_record_changed()
     return record
 

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import events
+from ..history.runs import listing_runs_refresh
 from ..models import (
     SHOWN_STATUSES,
     AuditEvent,
@@ -153,6 +154,7 @@ def listing_publish(*, pledge: Pledge, notice_until: date | None) -> Listing:
     }
     listing, _created = Listing.objects.update_or_create(pledge=pledge, defaults=values)
     _tally(values, Status.LISTED, 1)
+    listing_runs_refresh(codes=[listing.credit_code])
     if notice_until:
         events.notice_started_events(listings=[listing], until=notice_until, at=now)
     return listing
@@ -173,6 +175,7 @@ def listing_revoke(*, pledge: Pledge, reason: str, at: datetime) -> None:
     )
     _tally(_current(listing), Status.LISTED, -1)
     _tally(_current(listing), Status.REVOKED, 1)
+    listing_runs_refresh(codes=[listing.credit_code])
 
 
 def listing_take_down(*, pledge: Pledge, at: datetime) -> None:
@@ -190,6 +193,7 @@ def listing_take_down(*, pledge: Pledge, at: datetime) -> None:
         **_CLEARED,
     )
     _tally(_current(listing), listing.status, -1)
+    listing_runs_refresh(codes=[listing.credit_code])
 
 
 def listing_certificate_issued(*, certificate: Certificate) -> None:
@@ -489,4 +493,5 @@ def record_rebuild() -> int:
             ListingTally(year=y, province=p, section=s, status=st, count=n)
             for (y, p, s, st), n in _expected_tallies().items()
         )
+        listing_runs_refresh()
     return changed

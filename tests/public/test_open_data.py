@@ -557,7 +557,17 @@ def test_the_openapi_document_describes_the_api(client):
     assert document["info"]["title"] and document["info"]["version"]
     operation = document["paths"]["/api/pledges/"]["get"]
     names = {parameter["name"] for parameter in operation["parameters"]}
-    assert names == {"year", "province", "industry", "q", "since", "cursor", "limit"}
+    assert names == {
+        "year",
+        "province",
+        "industry",
+        "q",
+        "run",
+        "standing",
+        "since",
+        "cursor",
+        "limit",
+    }
     for parameter in operation["parameters"]:
         assert parameter["in"] == "query" and parameter["schema"]
     assert {"200", "400"} <= set(operation["responses"])
