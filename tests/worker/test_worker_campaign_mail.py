@@ -1,5 +1,6 @@
-"""A campaign's invitations through a real worker and its beat, against a real SMTP server:
-sent at the configured pace, and each exactly once, also when the worker is killed mid-way."""
+"""A campaign's invitations and reminders through a real worker and its beat, against a real
+SMTP server: sent at the configured pace, and each exactly once, also when the worker is
+killed mid-way."""
 
 import os
 import signal
@@ -12,14 +13,14 @@ from django.utils import timezone
 from accounts.models import Membership
 from pledges.models import Campaign, OutboxMessage
 from pledges.services import pledges as services
-from pledges.services.campaign_mail import campaign_invitations_owe
+from pledges.services.campaign_mail import campaign_invitations_owe, campaign_reminders_owe
 from tests import factories
 from tests.smtp import SMTPServer
 from tests.worker import celery_worker, children, stop_group, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 YEAR = timezone.now().year
-INVITATION = OutboxMessage.Kind.RENEWAL_INVITATION
+CAMPAIGN_MAIL = (OutboxMessage.Kind.RENEWAL_INVITATION, OutboxMessage.Kind.RENEWAL_REMINDER)
 FAST_RECOVERY = {"OWED_WORK_REQUEUE_SECONDS": "2", "OUTBOX_LEASE_SECONDS": "5"}
 
 
@@ -37,7 +38,8 @@ def last_years_signatories(reviewer, count: int) -> None:
 
 
 def invitations():
-    return OutboxMessage.objects.filter(kind=INVITATION)
+    """The campaign's mail: invitations, and reminders where the test owes them."""
+    return OutboxMessage.objects.filter(kind__in=CAMPAIGN_MAIL)
 
 
 def all_invitations_sent(expected: int):
@@ -53,7 +55,10 @@ def assert_each_member_invited_once(smtp, expected: int):
     assert len(received) == expected == len(ids)
     assert max(received.values()) == 1, received
     members = set(Membership.objects.values_list("user__email", flat=True))
-    assert set(invitations().values_list("email", flat=True)) == members
+    for kind in set(invitations().values_list("kind", flat=True)):
+        assert sorted(invitations().filter(kind=kind).values_list("email", flat=True)) == sorted(
+            members
+        )
 
 
 def log(tmp_path, name):
@@ -84,7 +89,9 @@ def test_invitations_go_out_at_the_configured_pace(tmp_path, reviewer, settings)
     assert seconds[-1] >= 4 * interval - 1.5, seconds
 
 
-def test_a_killed_worker_sends_no_invitation_twice_and_loses_none(tmp_path, reviewer, settings):
+def test_a_killed_worker_sends_no_invitation_or_reminder_twice_and_loses_none(
+    tmp_path, reviewer, settings
+):
     settings.CAMPAIGN_MAIL_PER_MINUTE = 600
     last_years_signatories(reviewer, 4)
     with SMTPServer() as smtp:
@@ -96,7 +103,9 @@ def test_a_killed_worker_sends_no_invitation_twice_and_loses_none(tmp_path, revi
         }
         slow = {**env, "DJANGO_SETTINGS_MODULE": "tests.settings_slow_mail"}
         with celery_worker(tmp_path, env=slow, beat=True, name="slow") as worker:
-            campaign_invitations_owe(campaign=factories.campaign(YEAR))
+            campaign = factories.campaign(YEAR)
+            campaign_invitations_owe(campaign=campaign)
+            campaign_reminders_owe(campaign=campaign, days=7)
             # One invitation is taken and held just before it goes to the mail server.
             wait_for(
                 lambda: invitations().filter(leased_until__isnull=False).exists(),
@@ -107,7 +116,7 @@ def test_a_killed_worker_sends_no_invitation_twice_and_loses_none(tmp_path, revi
                 os.kill(pid, signal.SIGKILL)
             stop_group(worker)
         sent_before = len(smtp.recorder.message_ids())
-        assert sent_before < 4
+        assert sent_before < 8
         with celery_worker(tmp_path, env=env, beat=True, name="after"):
-            wait_for(all_invitations_sent(4), timeout=120, what=lambda: log(tmp_path, "after"))
-        assert_each_member_invited_once(smtp.recorder, 4)
+            wait_for(all_invitations_sent(8), timeout=120, what=lambda: log(tmp_path, "after"))
+        assert_each_member_invited_once(smtp.recorder, 8)
