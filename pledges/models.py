@@ -778,8 +778,9 @@ class Listing(models.Model):
     # The years across, kept with each listing for the list's filters (pledges.history.runs):
     # how many years in a row the enterprise had signed by this year (imported years count,
     # revoked ones break the run; 0 for a revoked listing), and whether it has lapsed now.
-    run_years = models.PositiveSmallIntegerField(_("years in a row"), default=1)
-    lapsed = models.BooleanField(_("lapsed"), default=False)
+    # Defaults in the database too: bulk loads (bench/seed_bulk) write rows without them.
+    run_years = models.PositiveSmallIntegerField(_("years in a row"), default=1, db_default=1)
+    lapsed = models.BooleanField(_("lapsed"), default=False, db_default=False)
     # The public data version that last changed this listing: the feed's order and cursor.
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
     changed_at = models.DateTimeField(_("changed"))
