@@ -1118,6 +1118,21 @@ class OutboxMessage(models.Model):
         return f"{self.kind} → {self.email} ({self.state})"
 
 
+class PacedMailClock(models.Model):
+    """One row: when the next paced message (a campaign's invitations and reminders) may go,
+    so that the pace holds from one beat tick to the next (pledges.services.campaign_mail)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    next_free = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("paced mail clock")
+        verbose_name_plural = _("paced mail clock")
+
+    def __str__(self):
+        return str(self.next_free)
+
+
 class Objection(models.Model):
     """An objection to a public listing (异议), under the objector's real name. It counts once
     the objector confirmed it from the mailed link; the association answers it in writing

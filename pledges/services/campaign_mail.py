@@ -22,7 +22,7 @@ from accounts.models import Membership, User
 
 from .. import events
 from ..jobs import queue_after_commit
-from ..models import Campaign, Listing, OutboxMessage, Pledge
+from ..models import Campaign, Listing, OutboxMessage, PacedMailClock, Pledge
 from .outbox import SEND_TASK, message_id_for
 
 logger = logging.getLogger(__name__)
@@ -214,28 +214,39 @@ def campaign_mail_due() -> dict:
 
 def paced_mail_queue() -> int:
     """Beat, every CAMPAIGN_MAIL_TICK_SECONDS: queue the paced messages whose moment comes
-    before the next tick, each with the delay left until its moment. Never more than a
-    tick's worth: after an outage the backlog goes out at the configured pace too, not at
-    once."""
+    before the next tick, each with the delay until it may go. The pace holds from one tick
+    to the next (the clock row keeps when the next may go): after an outage the backlog goes
+    out at the configured pace too, not at once."""
     now = timezone.now()
-    tick = settings.CAMPAIGN_MAIL_TICK_SECONDS
-    per_tick = max(1, round(settings.CAMPAIGN_MAIL_PER_MINUTE * tick / 60))
-    spacing = _spacing().total_seconds()
+    horizon = now + timedelta(seconds=settings.CAMPAIGN_MAIL_TICK_SECONDS)
+    spacing = _spacing()
     with transaction.atomic():
-        due = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(state=OutboxMessage.State.OWED, send_after__lte=now + timedelta(seconds=tick))
-            .order_by("send_after")
-            .values_list("pk", "send_after")[:per_tick]
-        )
-        if not due:
+        # One tick at a time: the clock row is locked until this one commits.
+        clock, _created = PacedMailClock.objects.select_for_update().get_or_create(pk=1)
+        free = max(clock.next_free or now, now)
+        if free >= horizon:
             return 0
-        OutboxMessage.objects.filter(pk__in=[pk for pk, _moment in due]).update(
-            send_after=None, queued_at=now
+        due = list(
+            OutboxMessage.objects.filter(state=OutboxMessage.State.OWED, send_after__lt=horizon)
+            .order_by("send_after", "pk")
+            .values_list("pk", "send_after")[: _tick_budget(spacing)]
         )
-        for index, (pk, moment) in enumerate(due):
-            # Its moment, or its place in this tick's batch if the moment has passed.
-            delay = max((moment - now).total_seconds(), index * spacing)
-            queue_after_commit(SEND_TASK, pk, countdown=delay)
-    logger.info("paced mail queued", extra={"count": len(due)})
-    return len(due)
+        queued = []
+        for pk, moment in due:
+            at = max(moment, free)
+            if at >= horizon:
+                break
+            queued.append(pk)
+            queue_after_commit(SEND_TASK, pk, countdown=(at - now).total_seconds())
+            free = at + spacing
+        if not queued:
+            return 0
+        OutboxMessage.objects.filter(pk__in=queued).update(send_after=None, queued_at=now)
+        PacedMailClock.objects.filter(pk=1).update(next_free=free)
+    logger.info("paced mail queued", extra={"count": len(queued)})
+    return len(queued)
+
+
+def _tick_budget(spacing: timedelta) -> int:
+    """The most that can go out in one tick (one more, for rounding)."""
+    return int(timedelta(seconds=settings.CAMPAIGN_MAIL_TICK_SECONDS) / spacing) + 1

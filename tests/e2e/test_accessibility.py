@@ -403,6 +403,20 @@ def _sign_without_name(page):
         page.click("button[name=action][value=submit]")
 
 
+def _import_dry_run(page):
+    """The import page with a dry run's report: rows refused and with notes."""
+    listing = (
+        "企业名称,统一社会信用代码\n甲公司,9.1E+17\n乙公司,９１１１０１０８ＭＡ０００００００\n"
+    )
+    page.fill("input[name=year]", "2010")
+    page.set_input_files(
+        "input[name=file]",
+        files=[{"name": "a.csv", "mimeType": "text/csv", "buffer": listing.encode()}],
+    )
+    with page.expect_navigation():
+        page.click("main form.console-form button[type=submit]")
+
+
 def _bulk_confirmation(page):
     page.locator("table.queue input[type=checkbox]").first.check()
     with page.expect_navigation():
@@ -438,6 +452,7 @@ def form_states(world) -> list[tuple[str, str, object]]:
         ("administrator", reverse("review:campaign_create"), _submit_empty()),
         ("administrator", reverse("review:staff"), _submit_empty("form.console-form button")),
         ("administrator", reverse("review:imports"), _submit_empty("form.console-form button")),
+        ("administrator", reverse("review:imports"), _import_dry_run),
     ]
 
 
