@@ -15,7 +15,7 @@ removed at the end. Results: a table and var/bench/campaign_mail.json.
 import argparse
 import contextlib
 import os
-import signal
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.certificates import delete_queue  # noqa: E402
 from bench.harness import (  # noqa: E402
     RESULTS_DIR,
     ROOT,
@@ -34,6 +35,7 @@ from bench.harness import (  # noqa: E402
     load_average,
     machine,
     postgres_server,
+    stop_group,
     write_results,
 )
 
@@ -160,12 +162,7 @@ def worker_with_beat(workdir: Path, env: dict):
     try:
         yield process
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_group(process)
 
 
 def main() -> None:
@@ -239,10 +236,8 @@ def main() -> None:
     finally:
         drop_database(server, DATABASE)
         with contextlib.suppress(Exception):
-            import redis
-
-            redis.Redis.from_url(os.environ["REDIS_URL"]).delete(queue)
-        subprocess.run(["rm", "-rf", str(workdir)], check=False)  # noqa: S603, S607
+            delete_queue(queue)
+        shutil.rmtree(workdir, ignore_errors=True)
     # The pace once sending is under way: from the first message sent to the last.
     span = (sent[-1] - sent[0]).total_seconds() if len(sent) > 1 else 0.0
     measured = (len(sent) - 1) / span * 60 if span else 0.0

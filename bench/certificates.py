@@ -20,7 +20,6 @@ import platform
 import random
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,7 @@ from bench.harness import (  # noqa: E402
     load_average,
     postgres_server,
     process_tree,
+    stop_group,
     write_results,
 )
 
@@ -450,14 +450,7 @@ def celery_worker(workdir: Path, env: dict, queue: str, concurrency: int, name: 
         process.ready = time.time()
         yield process
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_group(process)
 
 
 def tree_cpu_seconds(pid: int) -> tuple[float, float]:

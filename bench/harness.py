@@ -10,6 +10,7 @@ import json
 import os
 import platform
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -106,6 +107,17 @@ def manage(env: dict, *arguments: str, echo: bool = False) -> str:
     if process.wait() != 0:
         sys.exit(f"manage.py {' '.join(arguments)} failed:\n{''.join(lines)}")
     return "".join(lines)
+
+
+def stop_group(process, *, timeout: float = 60) -> None:
+    """Stop a process started in its own session and everything it started: SIGTERM, then
+    SIGKILL if it has not ended after ``timeout`` (orphans of its children too)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=timeout)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def free_port() -> int:
