@@ -24,6 +24,15 @@ def drop_broken_database_connections(**kwargs):
             connection.errors_occurred = False
 
 
+@signals.worker_init.connect
+def preload_certificate_libraries(**kwargs):
+    """In the worker's main process, before the pool forks: every child, recycled ones
+    included, starts with the certificate libraries imported."""
+    from pledges.certificates.preload import certificate_libraries_preload
+
+    certificate_libraries_preload()
+
+
 @signals.worker_ready.connect
 def requeue_owed_work_on_start(sender=None, **kwargs):
     """A worker that starts (after a crash, a deploy, the broker's return) has the work
