@@ -26,6 +26,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from . import fonts
 
@@ -174,11 +175,9 @@ def qr_data_uri(url: str) -> str:
 
     A vector path looked the same but cost WeasyPrint about a tenth of each render to parse
     and draw (some 280 path commands); this image is under 2 KB in the PDF. segno lays out
-    the modules; Pillow writes the PNG, in a fifth of the time of segno's own PNG writer
-    (a signed payload makes the code about 80 modules wide).
+    the modules; Pillow writes the PNG, in a third of the time of segno's own PNG writer
+    (a signed payload makes the code 77 modules wide).
     """
-    from PIL import Image
-
     # A verification URL never fits a Micro QR code: skip trying one. Any of the eight masks
     # makes a valid code; scoring all eight to pick the "best" cost a tenth of each render.
     code = segno.make(url, error="m", micro=False, mask=QR_MASK)
