@@ -58,8 +58,8 @@ def fixtures(count: int):
     from django.utils import timezone
     from stdnum.cn import uscc
 
-    from accounts.models import Membership, User
-    from pledges.models import Campaign, Enterprise, Listing, Pledge
+    from bench.fixtures import owned_enterprises
+    from pledges.models import Campaign, Listing, Pledge
 
     now = timezone.now()
     last = Campaign.objects.create(
@@ -81,33 +81,10 @@ def fixtures(count: int):
         body = f"91320500MA{i:07d}"[:17]
         return body + uscc.calc_check_digit(body)
 
-    users = User.objects.bulk_create(
-        [User(email=f"member{i}@bench.example", language="zh-hans") for i in range(count)],
-        batch_size=2000,
-    )
-    enterprises = Enterprise.objects.bulk_create(
-        [
-            Enterprise(
-                name=f"测试企业{i:05d}有限公司",
-                credit_code=code(i),
-                province_id="32",
-                city="苏州市",
-                industry_id="34",
-                legal_representative="王芳",
-                address="苏州",
-                contact_name="李雷",
-                contact_phone="0512-88886666",
-                contact_email=f"contact{i}@bench.example",
-            )
-            for i in range(count)
-        ],
-        batch_size=2000,
-    )
-    Membership.objects.bulk_create(
-        [
-            Membership(user=user, enterprise=enterprise, role=Membership.Role.OWNER)
-            for user, enterprise in zip(users, enterprises, strict=True)
-        ],
+    users, enterprises = owned_enterprises(
+        [f"测试企业{i:05d}有限公司" for i in range(count)],
+        [code(i) for i in range(count)],
+        domain="bench.example",
         batch_size=2000,
     )
     pledges = Pledge.objects.bulk_create(

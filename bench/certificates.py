@@ -304,8 +304,9 @@ def create_fixtures(names: list[str]):
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
-    from accounts.models import Membership, User
-    from pledges.models import Campaign, Enterprise, Pledge
+    from accounts.models import User
+    from bench.fixtures import owned_enterprises
+    from pledges.models import Campaign, Pledge
     from pledges.services.pledges import text_sha256
 
     now = timezone.now()
@@ -321,36 +322,8 @@ def create_fixtures(names: list[str]):
     reviewer.set_unusable_password()
     reviewer.save()
     reviewer.groups.add(Group.objects.get(name="Reviewers"))
-    owners = []
-    for i in range(len(names)):
-        owner = User(email=f"owner{i + 1}@bench.chengxin.localhost", language="zh-hans")
-        owner.set_unusable_password()
-        owners.append(owner)
-    owners = User.objects.bulk_create(owners, batch_size=500)
-    enterprises = Enterprise.objects.bulk_create(
-        [
-            Enterprise(
-                name=name,
-                credit_code=credit_code(i + 1),
-                province_id="32",
-                city="苏州市",
-                industry_id="34",
-                legal_representative="王芳",
-                address="江苏省苏州市工业园区星湖街1号",
-                contact_name="李雷",
-                contact_phone="0512-88886666",
-                contact_email=f"contact{i + 1}@bench.chengxin.localhost",
-            )
-            for i, name in enumerate(names)
-        ],
-        batch_size=500,
-    )
-    Membership.objects.bulk_create(
-        [
-            Membership(user=owner, enterprise=enterprise, role=Membership.Role.OWNER)
-            for owner, enterprise in zip(owners, enterprises, strict=True)
-        ],
-        batch_size=500,
+    owners, enterprises = owned_enterprises(
+        names, [credit_code(i + 1) for i in range(len(names))], domain="bench.chengxin.localhost"
     )
     Pledge.objects.bulk_create(
         [
